@@ -1,0 +1,70 @@
+# scremote(1): the command-line tool, its generated tables and its tests.
+# Included by the top Makefile, which defines CC, ARCH, BUILD, ALL_CFLAGS,
+# LDFLAGS, LIBA and the rule $(BUILD)/%.o: %.c.
+
+# System call ABIs built in for each host architecture; the first is the
+# default.  Per ABI: kernel header with its __NR_ names, ELF e_machine,
+# ELF class (1: 32-bit, 2: 64-bit).  A new ABI is one more line here.
+CLI_ABIS_x86_64 := x86_64
+CLI_ABI_x86_64  := asm/unistd_64.h 62 2
+CLI_ABIS := $(CLI_ABIS_$(ARCH))
+
+CLI_GEN  := $(BUILD)/gen
+CLI_SRCS := cli/abi.c cli/diag.c cli/format.c cli/parse.c cli/run.c \
+            cli/suggest.c cli/util.c
+CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS)) \
+            $(CLI_GEN)/consts_host.o $(CLI_GEN)/abilist.o \
+            $(patsubst %,$(CLI_GEN)/sys_%.o,$(CLI_ABIS))
+CLI_DEPS := cli/cli.mk
+
+CLI_TEST_SRCS := $(wildcard tests/cli/t_*.c)
+CLI_TEST_BINS := $(patsubst tests/cli/%.c,$(BUILD)/tests/cli/%,$(CLI_TEST_SRCS))
+CLI_TARGET    := $(BUILD)/tests/cli/cli_target
+
+all: $(BUILD)/scremote $(CLI_TEST_BINS) $(CLI_TARGET)
+
+ifeq ($(CLI_ABIS),)
+$(error cli/cli.mk: no system call ABI table for ARCH=$(ARCH); add CLI_ABIS_$(ARCH))
+endif
+
+$(BUILD)/scremote: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# Generated tables: written to a temporary file first so that a failed
+# run never leaves a half table behind.
+$(CLI_GEN)/sys_%.c: cli/gen-syscalls.sh $(CLI_DEPS)
+	@mkdir -p $(dir $@)
+	CC="$(CC)" sh cli/gen-syscalls.sh $* $(CLI_ABI_$*) cli_consts_host >$@.tmp
+	mv $@.tmp $@
+
+$(CLI_GEN)/consts_host.c: cli/gen-consts.sh $(CLI_DEPS)
+	@mkdir -p $(dir $@)
+	CC="$(CC)" sh cli/gen-consts.sh cli_consts_host $(CLI_GEN)/consts.work >$@.tmp
+	mv $@.tmp $@
+
+$(CLI_GEN)/abilist.c: cli/gen-abilist.sh $(CLI_DEPS)
+	@mkdir -p $(dir $@)
+	sh cli/gen-abilist.sh $(CLI_ABIS) >$@.tmp
+	mv $@.tmp $@
+
+$(CLI_GEN)/%.o: $(CLI_GEN)/%.c
+	$(CC) $(ALL_CFLAGS) -Icli -MMD -MP -c $< -o $@
+
+# Unit tests see the CLI's internals.
+$(BUILD)/tests/cli/t_%.o: tests/cli/t_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icli -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/cli/t_%: $(BUILD)/tests/cli/t_%.o $(CLI_OBJS) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(CLI_TARGET): $(BUILD)/tests/cli/cli_target.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/cli/cli_target.o: tests/cli/cli_target.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Keep the generated sources: they are worth reading when a name is
+# missing from the tables.
+.PRECIOUS: $(CLI_GEN)/%.c

@@ -1,0 +1,492 @@
+/*
+ * scremote(1): run system calls inside a running process.
+ *
+ *   scremote [OPTIONS] PID SYSCALL [ARG...]
+ *   scremote [OPTIONS] PID -e 'CALL' [-e 'CALL'...]
+ *
+ * Order of work: parse and check everything, then attach, run the calls,
+ * and always detach.  Exit status: 0 ok, 1 a call failed, 2 usage or
+ * parse error (nothing attached), 3 could not attach or run, 128+N
+ * interrupted by signal N (after releasing the target).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "abi.h"
+#include "diag.h"
+#include "parse.h"
+#include "run.h"
+#include "scremote.h"
+#include "util.h"
+
+#define EXIT_CALL_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_NORUN 3
+#define DEFAULT_TIMEOUT_MS 5000
+#define MAX_TIMEOUT_MS (24 * 3600 * 1000)
+
+struct opts {
+	const char *pid_text;
+	const char *tid_text;
+	const char *timeout_text;
+	int json, list, help, version;
+	const char *exprs[CLI_MAX_CALLS];
+	unsigned int nexprs;
+	char **words;		/* positional form: SYSCALL ARG... */
+	size_t nwords;
+};
+
+static volatile sig_atomic_t stop_sig;
+
+static void on_signal(int sig)
+{
+	if (!stop_sig)
+		stop_sig = sig;
+}
+
+static void usage(FILE *f)
+{
+	fputs(
+"usage: scremote [OPTIONS] PID SYSCALL [ARG...]\n"
+"       scremote [OPTIONS] PID -e 'CALL' [-e 'CALL'...]\n"
+"       scremote --list [PID]\n"
+"\n"
+"Run system calls inside a running process, as if it had made them.\n"
+"The process is stopped for the calls and then left as it was.\n"
+"\n"
+"  -e CALL        a call in C syntax: 'openat(AT_FDCWD, \"/tmp/x\", O_RDONLY)';\n"
+"                 several -e run in order in one attach; stops at a failure\n"
+"  -t TID         run the calls in thread TID (default: the main thread)\n"
+"  --timeout MS   give up on a call blocked longer than MS ms (default 5000,\n"
+"                 0: wait forever); the target is restored unchanged\n"
+"  --json         one JSON object per call instead of strace-style lines\n"
+"  --list         the system calls of the target's ABI, with numbers\n"
+"  -h, --help     this text\n"
+"  -V, --version  the versions of scremote and libscremote\n"
+"\n"
+"Arguments: 42, -1, 0x1f, 0644, 'c'; constants O_WRONLY|O_CREAT, AT_FDCWD,\n"
+"SOL_SOCKET...; \"strings\" with C escapes; bytes(\"\\x01\\x02\") raw input;\n"
+"buf(N) an N-byte output buffer shown after the call; int(N) an int in/out\n"
+"shown as [N]; $1, $2... the result of an earlier call; NULL.\n"
+"System calls by name, or by number as syscall_231 or #231.\n"
+"\n"
+"Exit status: 0 success, 1 a call failed, 2 usage error (nothing done),\n"
+"3 could not attach or run, 128+N interrupted by signal N.\n"
+"\n"
+"Examples:\n"
+"  scremote 1234 close 7\n"
+"  scremote 1234 -e 'openat(AT_FDCWD, \"/tmp/log\", O_WRONLY|O_CREAT|O_APPEND, 0644)' \\\n"
+"                -e 'dup2($1, 1)' -e 'close($1)'\n"
+"  scremote 1234 lseek 3 0 SEEK_CUR\n", f);
+}
+
+static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void complain(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("scremote: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A whole decimal number in [min, max]; no sign, no spaces, no suffix. */
+static int parse_uint(const char *s, long min, long max, long *out)
+{
+	long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (max - (*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	if (v < min)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "-t 5", "-t5", "--timeout 5", "--timeout=5": the value, or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *opt)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(opt);
+
+	if (a[n] == '=' && a[1] == '-')
+		return a + n + 1;
+	if (a[n] && a[1] != '-')
+		return a + n;
+	if (*i + 1 >= argc) {
+		complain("option %s needs a value", opt);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int is_opt(const char *a, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(a, opt, n) != 0)
+		return 0;
+	if (a[n] == '\0')
+		return 1;
+	/* Short options take glued values, long ones take "=value". */
+	return opt[1] == '-' ? a[n] == '=' : 1;
+}
+
+/*
+ * Options may come anywhere before the positional system call name;
+ * everything after that name is an argument (so "close -1" works).
+ */
+static int parse_options(int argc, char **argv, struct opts *o)
+{
+	int dashdash = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!dashdash && strcmp(a, "--") == 0) {
+			dashdash = 1;
+			continue;
+		}
+		if (dashdash || a[0] != '-' || a[1] == '\0') {
+			if (!o->pid_text) {
+				o->pid_text = argv[i];
+				continue;
+			}
+			if (o->nexprs) {
+				complain("unexpected '%s' after -e: write each "
+					 "call as -e 'CALL'", argv[i]);
+				return -1;
+			}
+			o->words = argv + i;
+			o->nwords = (size_t)(argc - i);
+			return 0;
+		}
+		if (strcmp(a, "--json") == 0) {
+			o->json = 1;
+		} else if (strcmp(a, "--list") == 0) {
+			o->list = 1;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			o->help = 1;
+		} else if (strcmp(a, "-V") == 0 ||
+			   strcmp(a, "--version") == 0) {
+			o->version = 1;
+		} else if (is_opt(a, "-t") || is_opt(a, "--tid")) {
+			o->tid_text = opt_value(argc, argv, &i,
+						a[1] == '-' ? "--tid" : "-t");
+			if (!o->tid_text)
+				return -1;
+		} else if (is_opt(a, "--timeout")) {
+			o->timeout_text = opt_value(argc, argv, &i,
+						    "--timeout");
+			if (!o->timeout_text)
+				return -1;
+		} else if (is_opt(a, "-e")) {
+			const char *e = opt_value(argc, argv, &i, "-e");
+
+			if (!e)
+				return -1;
+			if (o->nexprs == CLI_MAX_CALLS) {
+				complain("too many -e calls: at most %d",
+					 CLI_MAX_CALLS);
+				return -1;
+			}
+			o->exprs[o->nexprs++] = e;
+		} else {
+			complain("unknown option '%s' (see scremote --help)",
+				 a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void print_version(void)
+{
+	printf("scremote %s (libscremote %s)\n", SCREMOTE_VERSION,
+	       scr_version());
+}
+
+static int cmp_nr(const void *a, const void *b)
+{
+	long x = (*(const struct cli_sysent *const *)a)->nr;
+	long y = (*(const struct cli_sysent *const *)b)->nr;
+
+	return (x > y) - (x < y);
+}
+
+static int print_list(const struct cli_abi *abi)
+{
+	const struct cli_sysent **v = xmalloc(abi->nsys * sizeof(*v));
+
+	for (size_t i = 0; i < abi->nsys; i++)
+		v[i] = &abi->sys[i];
+	qsort(v, abi->nsys, sizeof(*v), cmp_nr);
+	printf("# %s: %zu system calls\n", abi->name, abi->nsys);
+	for (size_t i = 0; i < abi->nsys; i++)
+		printf("%-28s %ld\n", v[i]->name, v[i]->nr);
+	free(v);
+	return 0;
+}
+
+/* Shows the parsed text with a caret under the blamed span. */
+static void show_parse_error(const char *where, const char *text,
+			     const struct parse_err *e)
+{
+	size_t len = strlen(text), pos = e->pos > len ? len : e->pos;
+
+	fprintf(stderr, "scremote: %s%s\n  ", where, e->msg);
+	for (const char *s = text; *s; s++)
+		fputc((unsigned char)*s < 0x20 ? ' ' : *s, stderr);
+	fputs("\n  ", stderr);
+	for (size_t i = 0; i < pos; i++)
+		fputc(' ', stderr);
+	fputc('^', stderr);
+	for (size_t i = 1; i < e->len && pos + i < len; i++)
+		fputc('~', stderr);
+	fputc('\n', stderr);
+}
+
+static char *join_words(char *const *w, size_t n)
+{
+	struct sb b = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_addc(&b, ' ');
+		sb_add(&b, w[i], strlen(w[i]));
+	}
+	return sb_take(&b);
+}
+
+static int parse_all(const struct cli_abi *abi, const struct opts *o,
+		     struct call *calls, unsigned int *n)
+{
+	struct parse_err e;
+
+	if (o->nwords) {
+		if (parse_words(abi, o->words, o->nwords, &calls[0], &e) < 0) {
+			char *text = join_words(o->words, o->nwords);
+
+			show_parse_error("", text, &e);
+			free(text);
+			return -1;
+		}
+		*n = 1;
+		return 0;
+	}
+	for (unsigned int i = 0; i < o->nexprs; i++) {
+		if (parse_call(abi, o->exprs[i], i + 1, &calls[i], &e) < 0) {
+			char where[32];
+
+			snprintf(where, sizeof(where), "-e %u: ", i + 1);
+			show_parse_error(o->nexprs > 1 ? where : "",
+					 o->exprs[i], &e);
+			while (i--)
+				call_free(&calls[i]);
+			return -1;
+		}
+	}
+	*n = o->nexprs;
+	return 0;
+}
+
+/* The ABI of the target decides the names and numbers; when /proc does
+ * not tell (no such process, no permission), the attach will fail anyway
+ * or the host ABI is the right guess. */
+static const struct cli_abi *target_abi(pid_t pid)
+{
+	const struct cli_abi *abi;
+	int r = abi_of_pid(pid, &abi);
+
+	if (r == -ENOEXEC) {
+		complain("process %d runs a program of an ABI scremote has "
+			 "no system call table for (see /proc/%d/exe)",
+			 (int)pid, (int)pid);
+		return NULL;
+	}
+	return r < 0 ? abi_default() : abi;
+}
+
+static int check_tid(pid_t pid, pid_t tid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
+	if (stat(path, &st) == 0)
+		return 0;
+	if (errno == ENOENT) {
+		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+		if (stat(path, &st) < 0)
+			complain("no process %d (check the PID with ps or "
+				 "pgrep)", (int)pid);
+		else
+			complain("thread %d is not in process %d (its threads"
+				 " are listed in /proc/%d/task)", (int)tid,
+				 (int)pid, (int)pid);
+		return -1;
+	}
+	return 0;	/* cannot tell: let the attach decide */
+}
+
+static void install_handlers(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* Restart the library's waits: the call in flight is finished (it
+	 * is bounded by --timeout) and the target released before exit. */
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Attach, run, detach.  Returns the exit status. */
+static int attach_and_run(pid_t pid, pid_t tid, int timeout_ms,
+			  const struct opts *o, struct call *calls,
+			  unsigned int n)
+{
+	struct run_opts ro = { tid, o->json, stdout, &stop_sig };
+	struct scr_proc *p;
+	int rc, r;
+
+	install_handlers();
+	if (stop_sig)
+		return 128 + stop_sig;
+	r = scr_attach(pid, 0, &p);
+	if (r < 0) {
+		explain_attach(stderr, pid, r);
+		return stop_sig ? 128 + stop_sig : EXIT_NORUN;
+	}
+	scr_set_timeout(p, timeout_ms);
+	rc = run_calls(p, calls, n, &ro);
+	r = scr_detach(p);
+	if (r < 0 && rc != EXIT_NORUN) {
+		if (r == -ESRCH)
+			complain("process %d exited before it could be "
+				 "released", (int)pid);
+		else
+			complain("releasing process %d failed: %s", (int)pid,
+				 strerror(-r));
+		rc = EXIT_NORUN;
+	}
+	if (stop_sig) {
+		complain("interrupted by signal %d (%s); process %d released",
+			 stop_sig, strsignal(stop_sig), (int)pid);
+		rc = 128 + stop_sig;
+	}
+	return rc;
+}
+
+static int validate(const struct opts *o, long *pid, long *tid, long *tmo)
+{
+	if (!o->pid_text) {
+		complain("missing PID (usage: scremote PID SYSCALL [ARG...],"
+			 " see --help)");
+		return -1;
+	}
+	if (parse_uint(o->pid_text, 1, INT_MAX, pid) < 0) {
+		complain("'%s' is not a process id (a positive number, as "
+			 "shown by ps or pgrep)", o->pid_text);
+		return -1;
+	}
+	if (*pid == getpid()) {
+		complain("%ld is scremote itself; a process cannot trace "
+			 "itself", *pid);
+		return -1;
+	}
+	*tid = 0;
+	if (o->tid_text && parse_uint(o->tid_text, 1, INT_MAX, tid) < 0) {
+		complain("-t '%s' is not a thread id (see /proc/%ld/task)",
+			 o->tid_text, *pid);
+		return -1;
+	}
+	*tmo = DEFAULT_TIMEOUT_MS;
+	if (o->timeout_text &&
+	    parse_uint(o->timeout_text, 0, MAX_TIMEOUT_MS, tmo) < 0) {
+		complain("--timeout '%s' is not a number of milliseconds "
+			 "(0..%d)", o->timeout_text, MAX_TIMEOUT_MS);
+		return -1;
+	}
+	if (!o->nwords && !o->nexprs) {
+		complain("nothing to run: give a SYSCALL [ARG...] or -e "
+			 "'CALL' after the PID");
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct call calls[CLI_MAX_CALLS];
+	const struct cli_abi *abi;
+	struct opts o;
+	unsigned int n = 0;
+	long pid, tid, tmo;
+	int rc;
+
+	/* We act on other processes with our caller's authority; a setuid
+	 * install would lend the owner's instead. */
+	if (getuid() != geteuid() || getgid() != getegid()) {
+		complain("refusing to run setuid or setgid: install scremote "
+			 "as a normal program and run it as a user allowed "
+			 "to trace the target");
+		return EXIT_USAGE;
+	}
+	memset(&o, 0, sizeof(o));
+	if (parse_options(argc, argv, &o) < 0)
+		return EXIT_USAGE;
+	if (o.help) {
+		usage(stdout);
+		return 0;
+	}
+	if (o.version) {
+		print_version();
+		return 0;
+	}
+	if (o.list && !o.pid_text)
+		return print_list(abi_default());
+	if (o.list) {
+		if (parse_uint(o.pid_text, 1, INT_MAX, &pid) < 0) {
+			complain("'%s' is not a process id", o.pid_text);
+			return EXIT_USAGE;
+		}
+		abi = target_abi((pid_t)pid);
+		return abi ? print_list(abi) : EXIT_NORUN;
+	}
+	if (validate(&o, &pid, &tid, &tmo) < 0)
+		return EXIT_USAGE;
+	abi = target_abi((pid_t)pid);
+	if (!abi)
+		return EXIT_NORUN;
+	if (parse_all(abi, &o, calls, &n) < 0)
+		return EXIT_USAGE;
+	if (tid && check_tid((pid_t)pid, (pid_t)tid) < 0)
+		rc = EXIT_NORUN;
+	else
+		rc = attach_and_run((pid_t)pid, (pid_t)tid, (int)tmo, &o,
+				    calls, n);
+	for (unsigned int i = 0; i < n; i++)
+		call_free(&calls[i]);
+	return rc;
+}

@@ -1,0 +1,68 @@
+/* "Did you mean": the nearest table name by edit distance. */
+#include <ctype.h>
+#include <string.h>
+
+#include "suggest.h"
+
+/* Longer words are not typos of system call or constant names. */
+#define WORD_MAX 64
+
+static int same(char a, char b)
+{
+	return tolower((unsigned char)a) == tolower((unsigned char)b);
+}
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+	size_t m = a < b ? a : b;
+	return m < c ? m : c;
+}
+
+/* Optimal string alignment distance: Levenshtein plus swapping two
+ * neighbours (getpdi -> getpid), the commonest typing slip. */
+size_t edit_distance(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t d[WORD_MAX + 1][WORD_MAX + 1];
+
+	if (alen > WORD_MAX || blen > WORD_MAX)
+		return (size_t)-1;
+	for (size_t i = 0; i <= alen; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= blen; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= alen; i++) {
+		for (size_t j = 1; j <= blen; j++) {
+			size_t cost = same(a[i - 1], b[j - 1]) ? 0 : 1;
+			d[i][j] = min3(d[i - 1][j] + 1, d[i][j - 1] + 1,
+				       d[i - 1][j - 1] + cost);
+			if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) &&
+			    same(a[i - 2], b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < d[i][j])
+				d[i][j] = d[i - 2][j - 2] + 1;
+		}
+	}
+	return d[alen][blen];
+}
+
+const char *suggest(const char *word, size_t len, const char *const *names,
+		    size_t n, size_t stride)
+{
+	/* Allow about one slip per three letters, and at least one. */
+	size_t limit = len / 3 > 1 ? len / 3 : 1;
+	const char *best = NULL;
+	size_t best_d = limit + 1;
+
+	if (len == 0 || len > WORD_MAX)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = *(const char *const *)
+			((const char *)names + i * stride);
+		size_t d = edit_distance(word, len, name, strlen(name));
+
+		if (d < best_d) {
+			best = name;
+			best_d = d;
+		}
+	}
+	return best;
+}
