@@ -1,0 +1,93 @@
+# libscremote and scremote(1).  GNU make.
+#
+#   make            library (static and shared), CLI, examples, tests, bench
+#   make check      the test suite, then again under ASan+UBSan
+#   make demo       a live demonstration against a heartbeat process
+#   make bench      speed ratios measured in one run
+#   make clean
+
+CC      ?= gcc
+ARCH    ?= $(shell $(CC) -dumpmachine | cut -d- -f1)
+BUILD   ?= build
+SAN     ?=
+
+SONAME_MAJOR := 0
+VERSION      := 0.1.0
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla \
+           -Wundef -Wcast-align
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE \
+           -Iinclude -Ilib -Ilib/arch/$(ARCH)
+ifneq ($(SAN),)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=all
+LDFLAGS    += -fsanitize=address,undefined
+endif
+
+LIB_SRCS := $(wildcard lib/*.c) $(wildcard lib/arch/$(ARCH)/*.c)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+LIB_PIC  := $(patsubst %.c,$(BUILD)/pic/%.o,$(LIB_SRCS))
+LIBA     := $(BUILD)/libscremote.a
+LIBSO    := $(BUILD)/libscremote.so.$(VERSION)
+
+TEST_SRCS := $(wildcard tests/t_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TEST_LIB  := $(BUILD)/tests/harness.o $(BUILD)/tests/targets.o
+
+PROGS := $(BUILD)/bench/bench $(BUILD)/demo/heartbeat $(BUILD)/demo/demo
+
+.PHONY: all check check-one demo bench clean
+all: $(LIBA) $(LIBSO) $(TEST_BINS) $(PROGS)
+
+-include cli/cli.mk
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(LIBA): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBSO): $(LIB_PIC) lib/libscremote.map
+	$(CC) -shared -Wl,-soname,libscremote.so.$(SONAME_MAJOR) \
+	  -Wl,--version-script=lib/libscremote.map -Wl,-z,defs $(LDFLAGS) \
+	  -o $@ $(LIB_PIC)
+	ln -sf libscremote.so.$(VERSION) $(BUILD)/libscremote.so.$(SONAME_MAJOR)
+	ln -sf libscremote.so.$(SONAME_MAJOR) $(BUILD)/libscremote.so
+
+$(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(TEST_LIB) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
+
+$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/demo/%: $(BUILD)/demo/%.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# One pass of the suite in $(BUILD); counts go to $(BUILD)/check.counts.
+check-one: all
+	@tests/run.sh $(BUILD)
+
+check:
+	@rm -f build/check.counts build-asan/check.counts
+	@$(MAKE) --no-print-directory check-one
+	@$(MAKE) --no-print-directory check-one BUILD=build-asan SAN=1
+	@tests/summary.sh build/check.counts build-asan/check.counts
+
+demo: all
+	@demo/run.sh $(BUILD)
+
+bench: all
+	@$(BUILD)/bench/bench
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

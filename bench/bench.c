@@ -1,0 +1,178 @@
+/*
+ * make bench: the cost of a remote system call against its floor,
+ * measured in one run on one target, in interleaved rounds so that the
+ * noise of a shared machine falls on both sides alike.
+ *
+ *   native   getpid() in this process
+ *   floor    a bare PTRACE_SINGLESTEP round trip over the target's own
+ *            syscall instruction: SETREGS, SINGLESTEP, waitpid
+ *   session  scr_syscall(getpid) in an attached session
+ *   freebsd  scr_sc_remote(getpid) on a thread we trace ourselves
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "scremote.h"
+
+#define ROUNDS 7
+#define ITERS 2000
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, strerror(err));
+	exit(1);
+}
+
+static pid_t spawn_target(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork", errno);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static double native_round(void)
+{
+	double t0 = now_us();
+
+	for (int i = 0; i < ITERS * 50; i++)
+		syscall(SYS_getpid);
+	return (now_us() - t0) / (ITERS * 50);
+}
+
+/* The floor, on a target this function attaches to by itself. */
+static double floor_round(pid_t pid, unsigned long insn)
+{
+	struct arch_regs saved, r;
+	int status;
+	double t0;
+
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0) || ptrace(PTRACE_INTERRUPT, pid, 0, 0))
+		die("seize", errno);
+	waitpid(pid, &status, __WALL);
+	arch_get_regs(pid, &saved);
+	r = saved;
+	arch_prepare_call(&r, insn, SYS_getpid, NULL, 0);
+	t0 = now_us();
+	for (int i = 0; i < ITERS; i++) {
+		arch_set_regs(pid, &r);
+		ptrace(PTRACE_SINGLESTEP, pid, 0, 0);
+		waitpid(pid, &status, __WALL);
+	}
+	t0 = (now_us() - t0) / ITERS;
+	arch_set_regs(pid, &saved);
+	ptrace(PTRACE_DETACH, pid, 0, 0);
+	return t0;
+}
+
+static double session_round(pid_t pid)
+{
+	struct scr_proc *p;
+	struct ptrace_sc_ret ret;
+	double t0;
+	int e = scr_attach(pid, 0, &p);
+
+	if (e)
+		die("scr_attach", -e);
+	if (getenv("BLOCKWAIT")) scr_set_timeout(p, 0);
+	t0 = now_us();
+	for (int i = 0; i < ITERS; i++) {
+		e = scr_syscall(p, 0, SYS_getpid, NULL, 0, &ret);
+		if (e || ret.sr_retval[0] != pid)
+			die("scr_syscall", e ? -e : EPROTO);
+	}
+	t0 = (now_us() - t0) / ITERS;
+	scr_detach(p);
+	return t0;
+}
+
+static double freebsd_round(pid_t pid)
+{
+	struct ptrace_sc_remote pscr = { .pscr_syscall = SYS_getpid };
+	int status;
+	double t0;
+
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0) || ptrace(PTRACE_INTERRUPT, pid, 0, 0))
+		die("seize", errno);
+	waitpid(pid, &status, __WALL);
+	t0 = now_us();
+	for (int i = 0; i < ITERS; i++) {
+		if (scr_sc_remote(pid, &pscr) || pscr.pscr_ret.sr_retval[0] != pid)
+			die("scr_sc_remote", errno);
+	}
+	t0 = (now_us() - t0) / ITERS;
+	ptrace(PTRACE_DETACH, pid, 0, 0);
+	return t0;
+}
+
+int main(void)
+{
+	double nat[ROUNDS], flo[ROUNDS], ses[ROUNDS], fbsd[ROUNDS];
+	unsigned long insn;
+	pid_t pid = spawn_target();
+	int e;
+
+	usleep(10000);
+	e = scr__find_insn(pid, arch_abi_of(&(struct arch_regs){ 0 }), &insn);
+	if (e)
+		die("no syscall instruction in the target's vDSO", -e);
+	for (int i = 0; i < ROUNDS; i++) {
+		nat[i] = native_round();
+		flo[i] = floor_round(pid, insn);
+		ses[i] = session_round(pid);
+		fbsd[i] = freebsd_round(pid);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+
+	double n = median(nat, ROUNDS), f = median(flo, ROUNDS);
+	double s = median(ses, ROUNDS), b = median(fbsd, ROUNDS);
+
+	printf("remote getpid, %d rounds x %d calls, medians of rounds:\n",
+	       ROUNDS, ITERS);
+	printf("  native getpid            %8.3f us\n", n);
+	printf("  floor (bare single-step) %8.3f us\n", f);
+	printf("  scr_syscall (session)    %8.3f us\n", s);
+	printf("  scr_sc_remote (FreeBSD)  %8.3f us\n", b);
+	printf("ratio scr_syscall / floor:    %.2fx (goal <= 1.30x)\n", s / f);
+	printf("ratio scr_sc_remote / floor:  %.2fx\n", b / f);
+	printf("ratio floor / native:         %.0fx\n", f / n);
+	return 0;
+}

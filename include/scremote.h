@@ -1,0 +1,153 @@
+/*
+ * libscremote: execute system calls inside a stopped thread of another
+ * process, the Linux counterpart of FreeBSD's ptrace(PT_SC_REMOTE).
+ *
+ * Two entry points:
+ *
+ *   - scr_sc_remote(): FreeBSD-compatible. The caller is already the
+ *     ptrace(2) tracer of the thread and the thread is in a ptrace-stop.
+ *   - the session API (scr_attach ... scr_detach): the library seizes the
+ *     process, stops every thread, runs calls and releases it.
+ *
+ * Threading rule (a ptrace(2) rule, not ours): every ptrace request must
+ * come from the thread that attached.  Call scr_sc_remote() from the
+ * thread that is the tracer, and use a session only from the thread that
+ * called scr_attach() on it.  Different sessions may live in different
+ * threads.
+ *
+ * Session functions return 0 (or a count) on success and a negative errno
+ * value on failure; they do not set errno.  scr_sc_remote() follows
+ * ptrace(2) and returns -1 with errno set.
+ */
+#ifndef SCREMOTE_H
+#define SCREMOTE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SCREMOTE_VERSION_MAJOR 0
+#define SCREMOTE_VERSION_MINOR 1
+#define SCREMOTE_VERSION_PATCH 0
+#define SCREMOTE_VERSION "0.1.0"
+
+/* Same layout as FreeBSD's <sys/ptrace.h> (register_t is long on LP64). */
+struct ptrace_sc_ret {
+	long sr_retval[2];	/* return value(s), valid when sr_error == 0 */
+	int sr_error;		/* errno of the remote call, 0 on success */
+};
+
+struct ptrace_sc_remote {
+	struct ptrace_sc_ret pscr_ret;	/* out: the outcome */
+	unsigned int pscr_syscall;	/* in: system call number */
+	unsigned int pscr_nargs;	/* in: number of arguments, <= 6 */
+	unsigned long *pscr_args;	/* in: the arguments */
+};
+
+/* System calls take at most six arguments on Linux. */
+#define SCR_MAX_ARGS 6
+
+/*
+ * Execute system call pscr->pscr_syscall in thread tid, which the calling
+ * thread traces and which is in a ptrace-stop whose wait status has been
+ * consumed.  Returns 0 when the call was executed (its outcome is in
+ * pscr->pscr_ret), or -1 with errno:
+ *   EBUSY   the thread is not stopped at a safe place (syscall-entry,
+ *           fork/vfork/clone/exec/exit event or seccomp stop), or the call
+ *           would destroy a pending restart_syscall;
+ *   ESRCH   no such thread, not traced by the caller, not stopped, or it
+ *           died during the call;
+ *   EINVAL  pscr_nargs > 6;
+ *   EFAULT  pscr is NULL, or pscr_args is NULL with pscr_nargs > 0.
+ * Afterwards the thread is again in a ptrace-stop and can be continued as
+ * before (same signal, same siginfo); no extra wait status is left.
+ * Like FreeBSD, the wait for the remote call is not bounded; see
+ * scr_sc_remote_timed().
+ */
+int scr_sc_remote(pid_t tid, struct ptrace_sc_remote *pscr);
+
+/*
+ * As scr_sc_remote(), but gives up after timeout_ms milliseconds
+ * (<= 0: no bound).  A call still blocked then is interrupted, the
+ * thread restored, and -1 is returned with errno ETIMEDOUT.
+ */
+int scr_sc_remote_timed(pid_t tid, struct ptrace_sc_remote *pscr,
+			int timeout_ms);
+
+/* ---- Session API ---------------------------------------------------- */
+
+struct scr_proc;
+
+/* Default bound on one remote call of a session, in milliseconds. */
+#define SCR_DEFAULT_TIMEOUT_MS 10000
+
+/*
+ * Seize process pid (PTRACE_SEIZE: no signal is sent to it), stop every
+ * one of its threads and keep them stopped until scr_detach().
+ * flags must be 0.  Returns 0 and a session in *out, or:
+ *   -ESRCH no such process; -EPERM not allowed to trace it (see
+ *   ptrace(2): same user or CAP_SYS_PTRACE, Yama ptrace_scope);
+ *   -EBUSY already traced by another process; -EINVAL bad flags or pid.
+ */
+int scr_attach(pid_t pid, unsigned int flags, struct scr_proc **out);
+
+/*
+ * Restore every thread and release the process, which then runs exactly
+ * as before (or stays stopped, if it was stopped when attached).  Unmaps
+ * the scratch area.  Frees p in every case.  Returns 0 or a negative
+ * errno (-ESRCH: the process is gone).
+ */
+int scr_detach(struct scr_proc *p);
+
+/*
+ * Execute system call nr with nargs (<= 6) arguments in thread tid of the
+ * session (0: the main thread).  The return value says whether the call
+ * was executed (0) or not (negative errno: -EBUSY, -ESRCH, -EINVAL,
+ * -ETIMEDOUT when the call blocked longer than the session's timeout and
+ * was interrupted).  The call's own outcome goes into *ret.
+ */
+int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
+		const unsigned long *args, unsigned int nargs,
+		struct ptrace_sc_ret *ret);
+
+/* Bound on one remote call, in ms (<= 0: none).  Returns the old value. */
+int scr_set_timeout(struct scr_proc *p, int timeout_ms);
+
+/* The process id of the session, and its threads (up to n of them). */
+pid_t scr_pid(const struct scr_proc *p);
+int scr_threads(const struct scr_proc *p, pid_t *tids, size_t n);
+
+/*
+ * Copy len bytes from (scr_read) or to (scr_write) the target's memory at
+ * addr.  Returns the number of bytes copied (short when the range ends in
+ * an unmapped page) or a negative errno (-EFAULT nothing could be copied).
+ */
+ssize_t scr_read(struct scr_proc *p, unsigned long addr, void *buf,
+		 size_t len);
+ssize_t scr_write(struct scr_proc *p, unsigned long addr, const void *buf,
+		  size_t len);
+
+/*
+ * Scratch memory in the target for pointer arguments.  The area is mapped
+ * (by a remote mmap) on first use and unmapped on detach, so the target's
+ * memory map is the same before and after the session.
+ * scr_scratch_alloc() reserves len bytes, 16-byte aligned, and stores
+ * their address in *addr; scr_push() also copies data there;
+ * scr_scratch_reset() releases every reservation.
+ */
+int scr_scratch_alloc(struct scr_proc *p, size_t len, unsigned long *addr);
+int scr_push(struct scr_proc *p, const void *data, size_t len,
+	     unsigned long *addr);
+void scr_scratch_reset(struct scr_proc *p);
+
+/* The library's version string, e.g. "0.1.0". */
+const char *scr_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SCREMOTE_H */

@@ -1,0 +1,86 @@
+/*
+ * The architecture interface.  Generic code knows nothing of registers
+ * or instruction encodings; each architecture folder (lib/arch/<arch>/)
+ * supplies arch_regs.h (struct arch_regs) and the functions below.
+ */
+#ifndef SCR_ARCH_H
+#define SCR_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "arch_regs.h"
+
+/*
+ * Facts about one system call ABI of a target (a 64-bit kernel may run
+ * processes of several ABIs).
+ */
+struct arch_abi {
+	const char *name;		/* "x86_64", "i386", ... */
+	const unsigned char *insn;	/* the system call instruction */
+	size_t insn_len;
+	long nr_mmap;			/* mmap with a byte offset */
+	long nr_munmap;
+	long nr_rt_tgsigqueueinfo;
+	unsigned int word_size;		/* bytes in a target pointer */
+};
+
+/* Whole general register set of a stopped thread. */
+int arch_get_regs(pid_t tid, struct arch_regs *r);
+int arch_set_regs(pid_t tid, const struct arch_regs *r);
+
+/* The ABI the thread is executing in, judged from its registers. */
+const struct arch_abi *arch_abi_of(const struct arch_regs *r);
+
+unsigned long arch_pc(const struct arch_regs *r);
+
+/* The system call the thread is in (-1 when none), and the value in the
+ * return register, sign-extended as the kernel would report it. */
+long arch_cur_syscall(const struct arch_regs *r);
+long arch_retval(const struct arch_regs *r);
+
+/*
+ * Turn r (a copy of the saved registers) into the state that executes
+ * system call nr at pc with these arguments, and that the kernel will not
+ * mistake for an interrupted system call to restart.
+ */
+void arch_prepare_call(struct arch_regs *r, unsigned long pc, long nr,
+		       const unsigned long *args, unsigned int nargs);
+
+/* Is r stopped just after the instruction at pc of len bytes? */
+bool arch_after_insn(const struct arch_regs *r, unsigned long pc, size_t len);
+
+/*
+ * Before restoring saved over after (the registers the call left), carry
+ * over what the call itself defines (e.g. the thread pointer that
+ * arch_prctl sets).
+ */
+void arch_keep_call_effects(struct arch_regs *saved,
+			    const struct arch_regs *after);
+
+/* Does call nr overwrite the thread's restart_block (so that a pending
+ * restart_syscall would resume the wrong thing)? */
+bool arch_writes_restart_block(const struct arch_abi *abi, long nr,
+			       const unsigned long *args, unsigned int nargs);
+
+/* Does call nr read or define the signal mask of the thread itself (so
+ * that it must run under the thread's own mask)? */
+bool arch_uses_sigmask(const struct arch_abi *abi, long nr);
+
+/* Can call nr change how the process disposes of signals? */
+bool arch_changes_disposition(const struct arch_abi *abi, long nr);
+
+/* Does call nr rewrite registers beyond the general ones (extended
+ * state), so that they must be saved and put back around it? */
+bool arch_changes_ext(const struct arch_abi *abi, long nr);
+
+/* Extended register state (FPU/vector), saved and restored as a blob. */
+struct arch_ext {
+	size_t len;
+	unsigned char buf[ARCH_EXT_MAX];
+};
+int arch_get_ext(pid_t tid, struct arch_ext *e);
+int arch_set_ext(pid_t tid, const struct arch_ext *e);
+
+#endif

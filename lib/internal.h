@@ -1,0 +1,90 @@
+/* Internal interfaces of libscremote, shared by its source files. */
+#ifndef SCR_INTERNAL_H
+#define SCR_INTERNAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "scremote.h"
+#include "arch.h"
+
+#define SCR_EXPORT __attribute__((visibility("default")))
+
+/* Kernel-internal "restart me" return values (include/linux/errno.h). */
+#define ERESTARTSYS		512
+#define ERESTARTNOINTR		513
+#define ERESTARTNOHAND		514
+#define ERESTART_RESTARTBLOCK	516
+
+/* ---- bounded waits (wait.c) ---- */
+struct scr_deadline {
+	bool forever;
+	struct timespec end;	/* CLOCK_MONOTONIC */
+};
+void scr__deadline_init(struct scr_deadline *d, int timeout_ms);
+/* Waits for the next wait status of tid.  0 and *status, -ETIMEDOUT,
+ * or -ESRCH when tid cannot be waited for. */
+int scr__wait(pid_t tid, int *status, const struct scr_deadline *d);
+
+/* ---- the kind of ptrace-stop a thread is in (stop.c) ---- */
+enum scr_stop_kind {
+	SCR_STOP_SIGNAL,	/* signal-delivery-stop */
+	SCR_STOP_GROUP,		/* group-stop of a PTRACE_ATTACHed tracee */
+	SCR_STOP_EVENT,		/* PTRACE_EVENT_STOP: interrupt or group-stop */
+	SCR_STOP_SYSCALL_EXIT,
+	SCR_STOP_UNSAFE,	/* syscall entry, fork/exec/exit/seccomp... */
+};
+
+struct scr_stop {
+	enum scr_stop_kind kind;
+	bool have_si;
+	siginfo_t si;
+};
+int scr__classify_stop(pid_t tid, struct scr_stop *st);
+
+/* ---- /proc and memory (procfs.c, mem.c) ---- */
+int scr__vdso_range(pid_t pid, unsigned long *start, unsigned long *end);
+/* 1 when sig is in the named mask line ("SigIgn", "SigPnd"...) of
+ * /proc/TID/status, 0 when not, negative errno on failure. */
+int scr__status_sig(pid_t tid, const char *field, int sig);
+ssize_t scr__mem_read(pid_t pid, unsigned long addr, void *buf, size_t len);
+ssize_t scr__mem_write(pid_t pid, unsigned long addr, const void *buf,
+		       size_t len);
+int scr__find_insn(pid_t pid, const struct arch_abi *abi,
+		   unsigned long *addr);
+
+/* ---- the injection engine (engine.c) ---- */
+
+/* What is known of the target process; cached by sessions. */
+struct scr_target {
+	pid_t pid;			/* any thread of it, for /proc */
+	unsigned long insn_addr;	/* a syscall instruction, 0: unknown */
+	int trap_ignored;		/* SIGTRAP is SIG_IGN; -1: unknown */
+};
+
+/* What is known of one stopped thread; cached by sessions. */
+struct scr_thread {
+	pid_t tid;
+	struct scr_stop stop;		/* the stop the caller left it in */
+	bool regs_valid;
+	struct arch_regs regs;		/* its registers at that stop */
+	bool mask_valid;
+	uint64_t mask;			/* its signal mask at that stop */
+	bool restore_si;		/* put the stop's siginfo back */
+	bool dead;			/* exited or was killed */
+};
+
+struct scr_call {
+	long nr;
+	const unsigned long *args;
+	unsigned int nargs;
+	int timeout_ms;			/* <= 0: no bound */
+};
+
+int scr__inject(struct scr_target *tg, struct scr_thread *th,
+		const struct scr_call *c, struct ptrace_sc_ret *ret);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * Target memory: process_vm_readv/writev, which need no stop, falling
+ * back to /proc/PID/mem where they are unavailable (old kernels, some
+ * seccomp policies on the tracer) or refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static ssize_t proc_mem(pid_t pid, unsigned long addr, void *buf, size_t len,
+			bool write)
+{
+	char path[64];
+	ssize_t done = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((size_t)done < len) {
+		ssize_t n = write ?
+			pwrite(fd, (char *)buf + done, len - (size_t)done,
+			       (off_t)(addr + (unsigned long)done)) :
+			pread(fd, (char *)buf + done, len - (size_t)done,
+			      (off_t)(addr + (unsigned long)done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	close(fd);
+	return done ? done : -EFAULT;
+}
+
+static ssize_t vm_rw(pid_t pid, unsigned long addr, void *buf, size_t len,
+		     bool write)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)addr, len };
+	ssize_t n;
+
+	if (len == 0)
+		return 0;
+	n = write ? process_vm_writev(pid, &local, 1, &remote, 1, 0) :
+		    process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (n > 0)
+		return n;
+	if (n < 0 && errno == ESRCH)
+		return -ESRCH;
+	/* EFAULT on the first page, ENOSYS, EPERM...: try the slow way,
+	 * which also reaches pages process_vm_*v cannot (e.g. read-only
+	 * mappings for writes are still refused there: we never need it). */
+	return proc_mem(pid, addr, buf, len, write);
+}
+
+ssize_t scr__mem_read(pid_t pid, unsigned long addr, void *buf, size_t len)
+{
+	return vm_rw(pid, addr, buf, len, false);
+}
+
+ssize_t scr__mem_write(pid_t pid, unsigned long addr, const void *buf,
+		       size_t len)
+{
+	return vm_rw(pid, addr, (void *)buf, len, true);
+}
+
+/*
+ * Finds a system call instruction in the target's vDSO, so that no byte
+ * of the target's code has to be written.
+ */
+int scr__find_insn(pid_t pid, const struct arch_abi *abi, unsigned long *addr)
+{
+	unsigned long start, end;
+	unsigned char buf[65536];
+	ssize_t n;
+	int r = scr__vdso_range(pid, &start, &end);
+
+	if (r)
+		return r == -ENOENT ? -ENOEXEC : r;
+	if (end - start > sizeof(buf))
+		end = start + sizeof(buf);
+	n = scr__mem_read(pid, start, buf, end - start);
+	if (n < 0)
+		return (int)n;
+	for (size_t i = 0; i + abi->insn_len <= (size_t)n; i++) {
+		if (memcmp(buf + i, abi->insn, abi->insn_len) == 0) {
+			*addr = start + i;
+			return 0;
+		}
+	}
+	return -ENOEXEC;
+}

@@ -1,0 +1,371 @@
+/*
+ * Sessions: seize a process, stop all its threads, run calls, release it.
+ *
+ * Attaching uses PTRACE_SEIZE and PTRACE_INTERRUPT, which send the target
+ * no signal.  Threads are found in /proc/PID/task; since a thread may
+ * create another before it is stopped, the list is read again once every
+ * known thread is stopped, until it holds no newcomer.  Stopped threads
+ * create no threads, so this ends.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define SCRATCH_MIN	65536UL
+#define SCRATCH_MAPS	16
+
+struct scratch_map {
+	unsigned long addr;
+	size_t len;
+	size_t used;
+};
+
+struct scr_proc {
+	pid_t pid;
+	int timeout_ms;
+	bool was_stopped;		/* group-stopped before we came */
+	struct scr_target tg;
+	struct scr_thread *threads;
+	size_t nthreads, cap;
+	struct scratch_map scratch[SCRATCH_MAPS];
+	unsigned int nscratch;
+};
+
+static struct scr_thread *find_thread(struct scr_proc *p, pid_t tid)
+{
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].tid == tid)
+			return &p->threads[i];
+	return NULL;
+}
+
+static int add_thread(struct scr_proc *p, pid_t tid)
+{
+	if (p->nthreads == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct scr_thread *t = realloc(p->threads, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		p->threads = t;
+		p->cap = cap;
+	}
+	memset(&p->threads[p->nthreads++], 0, sizeof(*p->threads));
+	p->threads[p->nthreads - 1].tid = tid;
+	return 0;
+}
+
+/* Seizes and interrupts one thread; 1 when it vanished meanwhile. */
+static int seize(struct scr_proc *p, pid_t tid)
+{
+	if (ptrace(PTRACE_SEIZE, tid, 0,
+		   PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC)) {
+		if (errno == ESRCH && tid != p->pid)
+			return 1;
+		return -errno;
+	}
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) && errno != ESRCH)
+		return -errno;
+	return add_thread(p, tid);
+}
+
+/*
+ * Waits until thread th reports its interrupt stop.  A signal that was
+ * already on its way is delivered as it would have been.  Returns 1 when
+ * the thread exited instead.
+ */
+static int await_stop(struct scr_proc *p, struct scr_thread *th,
+		      const struct scr_deadline *dl)
+{
+	for (;;) {
+		int status, e = scr__wait(th->tid, &status, dl);
+
+		if (e == -ESRCH || (!e && !WIFSTOPPED(status))) {
+			th->dead = true;
+			return 1;
+		}
+		if (e)
+			return e;
+		int sig = WSTOPSIG(status), event = status >> 16;
+
+		if (event == PTRACE_EVENT_STOP) {
+			if (sig != SIGTRAP)
+				p->was_stopped = true;
+			return scr__classify_stop(th->tid, &th->stop);
+		}
+		/* A signal-delivery-stop: let the signal go where it was
+		 * going; the interrupt is still pending and comes next. */
+		if (ptrace(PTRACE_CONT, th->tid, 0,
+			   event == 0 ? sig : 0) && errno != ESRCH)
+			return -errno;
+	}
+}
+
+/* Seizes every thread not yet known; returns how many were new. */
+static int seize_new(struct scr_proc *p)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int added = 0, e = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (!e && (d = readdir(dir))) {
+		char *end;
+		long tid = strtol(d->d_name, &end, 10);
+
+		if (*end || tid <= 0 || tid > INT32_MAX ||
+		    find_thread(p, (pid_t)tid))
+			continue;
+		e = seize(p, (pid_t)tid);
+		if (e == 0)
+			added++;
+		else if (e == 1)
+			e = 0;
+	}
+	closedir(dir);
+	return e ? e : added;
+}
+
+static void release(struct scr_proc *p)
+{
+	for (size_t i = 0; i < p->nthreads; i++) {
+		pid_t tid = p->threads[i].tid;
+		int status;
+
+		if (ptrace(PTRACE_DETACH, tid, 0, 0) && errno == ESRCH)
+			waitpid(tid, &status, __WALL | WNOHANG);
+	}
+	free(p->threads);
+	free(p);
+}
+
+SCR_EXPORT int scr_attach(pid_t pid, unsigned int flags,
+			  struct scr_proc **out)
+{
+	struct scr_deadline dl;
+	struct scr_proc *p;
+	size_t done = 0;
+	int e;
+
+	if (!out || pid <= 0 || flags != 0)
+		return -EINVAL;
+	*out = NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->pid = pid;
+	p->timeout_ms = SCR_DEFAULT_TIMEOUT_MS;
+	p->tg.pid = pid;
+	p->tg.trap_ignored = -1;
+	scr__deadline_init(&dl, p->timeout_ms);
+
+	do {
+		e = seize_new(p);
+		for (; e >= 0 && done < p->nthreads; done++) {
+			int s = await_stop(p, &p->threads[done], &dl);
+
+			if (s < 0)
+				e = s;
+		}
+	} while (e > 0);
+	if (!e && (!find_thread(p, pid) || find_thread(p, pid)->dead))
+		e = -ESRCH;
+	if (e) {
+		release(p);
+		return e == -EPERM && 0 ? -EPERM : e;
+	}
+	*out = p;
+	return 0;
+}
+
+static struct scr_thread *live_thread(struct scr_proc *p, pid_t tid)
+{
+	struct scr_thread *th = find_thread(p, tid ? tid : p->pid);
+
+	if (th && !th->dead)
+		return th;
+	if (tid)
+		return NULL;
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (!p->threads[i].dead)
+			return &p->threads[i];
+	return NULL;
+}
+
+SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
+			   const unsigned long *args, unsigned int nargs,
+			   struct ptrace_sc_ret *ret)
+{
+	struct scr_thread *th;
+	struct scr_call c = { nr, args, nargs, 0 };
+	int e;
+
+	if (!p || !ret || nargs > SCR_MAX_ARGS || (nargs && !args))
+		return -EINVAL;
+	th = find_thread(p, tid ? tid : p->pid);
+	if (!th || th->dead)
+		return -ESRCH;
+	c.timeout_ms = p->timeout_ms;
+	e = scr__inject(&p->tg, th, &c, ret);
+	if (e == 0 && !th->regs_valid)
+		p->tg.insn_addr = 0;	/* new image: new vDSO */
+	if (th->regs_valid &&
+	    arch_changes_disposition(arch_abi_of(&th->regs), nr))
+		p->tg.trap_ignored = -1;	/* read it again */
+	return e;
+}
+
+SCR_EXPORT int scr_set_timeout(struct scr_proc *p, int timeout_ms)
+{
+	int old = p->timeout_ms;
+
+	p->timeout_ms = timeout_ms;
+	return old;
+}
+
+SCR_EXPORT pid_t scr_pid(const struct scr_proc *p)
+{
+	return p->pid;
+}
+
+SCR_EXPORT int scr_threads(const struct scr_proc *p, pid_t *tids, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < p->nthreads; i++) {
+		if (p->threads[i].dead)
+			continue;
+		if (k < n)
+			tids[k] = p->threads[i].tid;
+		k++;
+	}
+	return (int)k;
+}
+
+SCR_EXPORT ssize_t scr_read(struct scr_proc *p, unsigned long addr, void *buf,
+			    size_t len)
+{
+	return scr__mem_read(p->pid, addr, buf, len);
+}
+
+SCR_EXPORT ssize_t scr_write(struct scr_proc *p, unsigned long addr,
+			     const void *buf, size_t len)
+{
+	return scr__mem_write(p->pid, addr, buf, len);
+}
+
+static int remote_call(struct scr_proc *p, long nr, const unsigned long *args,
+		       unsigned int nargs, long *result)
+{
+	struct scr_thread *th = live_thread(p, 0);
+	struct scr_call c = { nr, args, nargs, p->timeout_ms };
+	struct ptrace_sc_ret ret;
+	int e;
+
+	if (!th)
+		return -ESRCH;
+	e = scr__inject(&p->tg, th, &c, &ret);
+	if (e)
+		return e;
+	if (ret.sr_error)
+		return -ret.sr_error;
+	*result = ret.sr_retval[0];
+	return 0;
+}
+
+SCR_EXPORT int scr_scratch_alloc(struct scr_proc *p, size_t len,
+				 unsigned long *addr)
+{
+	struct scratch_map *m = p->nscratch ? &p->scratch[p->nscratch - 1] :
+					      NULL;
+	size_t need = (len + 15) & ~(size_t)15;
+
+	if (!addr || len == 0 || len > (1UL << 30))
+		return -EINVAL;
+	if (!m || m->len - m->used < need) {
+		const struct arch_abi *abi;
+		struct scr_thread *th = live_thread(p, 0);
+		size_t size = need < SCRATCH_MIN ? SCRATCH_MIN :
+			      (need + 4095) & ~4095UL;
+		long a;
+		int e;
+
+		if (p->nscratch == SCRATCH_MAPS)
+			return -ENOMEM;
+		if (!th)
+			return -ESRCH;
+		e = th->regs_valid ? 0 : arch_get_regs(th->tid, &th->regs);
+		if (e)
+			return e;
+		th->regs_valid = true;
+		abi = arch_abi_of(&th->regs);
+		unsigned long args[6] = { 0, size, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS,
+					  (unsigned long)-1, 0 };
+		e = remote_call(p, abi->nr_mmap, args, 6, &a);
+		if (e)
+			return e;
+		m = &p->scratch[p->nscratch++];
+		m->addr = (unsigned long)a;
+		m->len = size;
+		m->used = 0;
+	}
+	*addr = m->addr + m->used;
+	m->used += need;
+	return 0;
+}
+
+SCR_EXPORT int scr_push(struct scr_proc *p, const void *data, size_t len,
+			unsigned long *addr)
+{
+	int e = scr_scratch_alloc(p, len ? len : 1, addr);
+	ssize_t n;
+
+	if (e)
+		return e;
+	n = scr__mem_write(p->pid, *addr, data, len);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+SCR_EXPORT void scr_scratch_reset(struct scr_proc *p)
+{
+	for (unsigned int i = 0; i < p->nscratch; i++)
+		p->scratch[i].used = 0;
+}
+
+SCR_EXPORT int scr_detach(struct scr_proc *p)
+{
+	int e = 0;
+
+	if (!p)
+		return -EINVAL;
+	for (unsigned int i = p->nscratch; i-- > 0;) {
+		struct scr_thread *th = live_thread(p, 0);
+		long ignored;
+		unsigned long args[2] = { p->scratch[i].addr,
+					  p->scratch[i].len };
+
+		if (th && th->regs_valid)
+			e = remote_call(p, arch_abi_of(&th->regs)->nr_munmap,
+					args, 2, &ignored) ?: e;
+	}
+	if (!live_thread(p, 0))
+		e = -ESRCH;
+	release(p);
+	return e;
+}
