@@ -12,9 +12,10 @@ CLI_ABIS := $(CLI_ABIS_$(ARCH))
 CLI_GEN  := $(BUILD)/gen
 CLI_SRCS := cli/abi.c cli/diag.c cli/format.c cli/parse.c cli/run.c \
             cli/suggest.c cli/util.c
-CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS)) \
-            $(CLI_GEN)/consts_host.o $(CLI_GEN)/abilist.o \
-            $(patsubst %,$(CLI_GEN)/sys_%.o,$(CLI_ABIS))
+CLI_SYS_SRCS := $(patsubst %,$(CLI_GEN)/sys_%.c,$(CLI_ABIS))
+CLI_GEN_SRCS := $(CLI_GEN)/consts_host.c $(CLI_GEN)/abilist.c $(CLI_SYS_SRCS)
+CLI_GEN_OBJS := $(CLI_GEN_SRCS:.c=.o)
+CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS)) $(CLI_GEN_OBJS)
 CLI_DEPS := cli/cli.mk
 
 CLI_TEST_SRCS := $(wildcard tests/cli/t_*.c)
@@ -31,8 +32,9 @@ $(BUILD)/scremote: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 # Generated tables: written to a temporary file first so that a failed
-# run never leaves a half table behind.
-$(CLI_GEN)/sys_%.c: cli/gen-syscalls.sh $(CLI_DEPS)
+# run never leaves a half table behind.  Static pattern rules only: plain
+# ones would let make's built-in rules chain into them (x.d from x.d.c).
+$(CLI_SYS_SRCS): $(CLI_GEN)/sys_%.c: cli/gen-syscalls.sh $(CLI_DEPS)
 	@mkdir -p $(dir $@)
 	CC="$(CC)" sh cli/gen-syscalls.sh $* $(CLI_ABI_$*) cli_consts_host >$@.tmp
 	mv $@.tmp $@
@@ -47,15 +49,15 @@ $(CLI_GEN)/abilist.c: cli/gen-abilist.sh $(CLI_DEPS)
 	sh cli/gen-abilist.sh $(CLI_ABIS) >$@.tmp
 	mv $@.tmp $@
 
-$(CLI_GEN)/%.o: $(CLI_GEN)/%.c
+$(CLI_GEN_OBJS): $(CLI_GEN)/%.o: $(CLI_GEN)/%.c
 	$(CC) $(ALL_CFLAGS) -Icli -MMD -MP -c $< -o $@
 
 # Unit tests see the CLI's internals.
-$(BUILD)/tests/cli/t_%.o: tests/cli/t_%.c
+$(CLI_TEST_BINS:=.o): $(BUILD)/tests/cli/t_%.o: tests/cli/t_%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Icli -MMD -MP -c $< -o $@
 
-$(BUILD)/tests/cli/t_%: $(BUILD)/tests/cli/t_%.o $(CLI_OBJS) $(LIBA)
+$(CLI_TEST_BINS): $(BUILD)/tests/cli/t_%: $(BUILD)/tests/cli/t_%.o $(CLI_OBJS) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(CLI_TARGET): $(BUILD)/tests/cli/cli_target.o
@@ -67,4 +69,4 @@ $(BUILD)/tests/cli/cli_target.o: tests/cli/cli_target.c
 
 # Keep the generated sources: they are worth reading when a name is
 # missing from the tables.
-.PRECIOUS: $(CLI_GEN)/%.c
+.SECONDARY: $(CLI_GEN_SRCS)

@@ -432,6 +432,11 @@ static int parse_func(struct cur *c, struct arg *a, size_t start, size_t n)
 		a->kind = ARG_BYTES;
 		a->text = xstrndup(c->s + vpos, c->pos - vpos);
 	} else {
+		if (peek(c) != '-' && !isdigit((unsigned char)peek(c)))
+			return fail(c, c->pos, token_len(c, c->pos),
+				    "%.*s() takes a number, as in %.*s(%s)",
+				    (int)n, w, (int)n, w,
+				    n == 3 && w[0] == 'b' ? "4096" : "1");
 		if (parse_integer(c, &v) < 0)
 			return -1;
 		if (n == 3 && memcmp(w, "buf", 3) == 0) {

@@ -1,6 +1,7 @@
 /* "Did you mean": the nearest table name by edit distance. */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "suggest.h"
 
@@ -44,6 +45,17 @@ size_t edit_distance(const char *a, size_t alen, const char *b, size_t blen)
 	return d[alen][blen];
 }
 
+/* pread for pread64, fadvise for fadvise64: the word plus a number. */
+static int is_numbered(const char *word, size_t len, const char *name)
+{
+	if (strncasecmp(name, word, len) != 0 || !name[len])
+		return 0;
+	for (name += len; *name; name++)
+		if (!isdigit((unsigned char)*name))
+			return 0;
+	return 1;
+}
+
 const char *suggest(const char *word, size_t len, const char *const *names,
 		    size_t n, size_t stride)
 {
@@ -59,6 +71,8 @@ const char *suggest(const char *word, size_t len, const char *const *names,
 			((const char *)names + i * stride);
 		size_t d = edit_distance(word, len, name, strlen(name));
 
+		if (is_numbered(word, len, name))
+			return name;
 		if (d < best_d) {
 			best = name;
 			best_d = d;
