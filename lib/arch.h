@@ -40,6 +40,18 @@ unsigned long arch_pc(const struct arch_regs *r);
 long arch_cur_syscall(const struct arch_regs *r);
 long arch_retval(const struct arch_regs *r);
 
+/* Sets the return register; reads the six argument registers. */
+void arch_set_retval(struct arch_regs *r, long v);
+void arch_syscall_args(const struct arch_regs *r, unsigned long args[6]);
+
+/*
+ * Waits that return EINTR, not a restart code, when a stop (our
+ * PTRACE_INTERRUPT) wakes them: may call nr with these arguments be
+ * re-issued as it is, with no time lost?  (Untimed waits only.)
+ */
+bool arch_restartable_eintr(const struct arch_abi *abi, long nr,
+			    const unsigned long args[6]);
+
 /*
  * Turn r (a copy of the saved registers) into the state that executes
  * system call nr at pc with these arguments, and that the kernel will not

@@ -367,6 +367,32 @@ static int load_thread(struct scr_thread *th)
 	return 0;
 }
 
+/*
+ * PTRACE_INTERRUPT wakes a thread's interruptible sleep like a signal
+ * does.  Most calls then report a restart code and the kernel re-issues
+ * them on resume, but a few (epoll_wait, sigtimedwait, semop) return
+ * EINTR, which the program would see.  For untimed ones, turn the EINTR
+ * into -ERESTARTNOHAND: the kernel re-issues the call, or still reports
+ * EINTR if a real signal with a handler arrived meanwhile.
+ */
+int scr__undo_eintr(struct scr_thread *th)
+{
+	unsigned long args[6];
+	long nr;
+	int e = load_thread(th);
+
+	if (e)
+		return e;
+	nr = arch_cur_syscall(&th->regs);
+	if (nr < 0 || arch_retval(&th->regs) != -EINTR)
+		return 0;
+	arch_syscall_args(&th->regs, args);
+	if (!arch_restartable_eintr(arch_abi_of(&th->regs), nr, args))
+		return 0;
+	arch_set_retval(&th->regs, -ERESTARTNOHAND);
+	return arch_set_regs(th->tid, &th->regs);
+}
+
 int scr__inject(struct scr_target *tg, struct scr_thread *th,
 		const struct scr_call *c, struct ptrace_sc_ret *ret)
 {

@@ -84,6 +84,9 @@ struct scr_call {
 	int timeout_ms;			/* <= 0: no bound */
 };
 
+/* Undoes an EINTR that our own interrupt caused in an untimed wait. */
+int scr__undo_eintr(struct scr_thread *th);
+
 int scr__inject(struct scr_target *tg, struct scr_thread *th,
 		const struct scr_call *c, struct ptrace_sc_ret *ret);
 

@@ -100,7 +100,8 @@ static int await_stop(struct scr_proc *p, struct scr_thread *th,
 		if (event == PTRACE_EVENT_STOP) {
 			if (sig != SIGTRAP)
 				p->was_stopped = true;
-			return scr__classify_stop(th->tid, &th->stop);
+			e = scr__classify_stop(th->tid, &th->stop);
+			return e ? e : scr__undo_eintr(th);
 		}
 		/* A signal-delivery-stop: let the signal go where it was
 		 * going; the interrupt is still pending and comes next. */

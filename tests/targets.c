@@ -154,8 +154,11 @@ void wait_in_syscall(pid_t tid, long nr, int timeout_ms)
 	char buf[512];
 
 	for (;;) {
-		if (proc_line(tid, "syscall", buf, sizeof(buf)) &&
-		    strtol(buf, NULL, 10) == nr)
+		long now = proc_line(tid, "syscall", buf, sizeof(buf)) ?
+				   strtol(buf, NULL, 10) : -2;
+
+		/* A call may be resumed through restart_syscall. */
+		if (now == nr || now == SYS_restart_syscall)
 			break;
 		CHECK(now_s() < end, "thread %d not in syscall %ld after %d ms "
 		      "(/proc says '%.40s')", (int)tid, nr, timeout_ms, buf);

@@ -54,6 +54,41 @@ long arch_retval(const struct arch_regs *r)
 	return (long)r->r.rax;
 }
 
+void arch_set_retval(struct arch_regs *r, long v)
+{
+	r->r.rax = (unsigned long)v;
+}
+
+void arch_syscall_args(const struct arch_regs *r, unsigned long args[6])
+{
+	args[0] = r->r.rdi;
+	args[1] = r->r.rsi;
+	args[2] = r->r.rdx;
+	args[3] = r->r.r10;
+	args[4] = r->r.r8;
+	args[5] = r->r.r9;
+}
+
+bool arch_restartable_eintr(const struct arch_abi *abi, long nr,
+			    const unsigned long args[6])
+{
+	(void)abi;
+	switch (nr) {
+	case __NR_epoll_wait:
+	case __NR_epoll_pwait:
+		return (int)args[3] < 0;
+	case __NR_epoll_pwait2:
+	case __NR_semtimedop:
+		return args[3] == 0;
+	case __NR_rt_sigtimedwait:
+		return args[2] == 0;
+	case __NR_semop:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void arch_prepare_call(struct arch_regs *r, unsigned long pc, long nr,
 		       const unsigned long *args, unsigned int nargs)
 {
@@ -113,8 +148,8 @@ bool arch_writes_restart_block(const struct arch_abi *abi, long nr,
 		return true;
 	case __NR_futex:
 		return futex_timed_wait(args, nargs);
-	case __NR_poll:
-		return nargs > 2 && (int)args[2] >= 0;
+	case __NR_poll:		/* whatever its timeout */
+		return true;
 	default:
 		return false;
 	}
