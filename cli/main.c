@@ -446,12 +446,13 @@ int main(int argc, char **argv)
 	int rc;
 
 	/* We act on other processes with our caller's authority; a setuid
-	 * install would lend the owner's instead. */
+	 * install would lend the owner's instead.  _exit: run no exit-time
+	 * code (sanitizer leak checks ptrace us) with borrowed credentials. */
 	if (getuid() != geteuid() || getgid() != getegid()) {
 		complain("refusing to run setuid or setgid: install scremote "
 			 "as a normal program and run it as a user allowed "
 			 "to trace the target");
-		return EXIT_USAGE;
+		_exit(EXIT_USAGE);
 	}
 	memset(&o, 0, sizeof(o));
 	if (parse_options(argc, argv, &o) < 0)

@@ -255,5 +255,56 @@ else
 	pass signal_releases
 fi
 
+# SIGPIPE (stdout closed) after the first call: the second is not run,
+# the target is released, exit 141.
+(cd / && exec sleep 300) & W=$!; track "$W"
+wait_until 5 '[ "$(readlink /proc/$W/cwd)" = / ]'
+python3 - "$SCR" "$W" "$TMPD" <<'EOF' >"$TMPD/pipe.out" 2>&1
+import os, subprocess, sys
+scr, pid, d = sys.argv[1:]
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run([scr, pid, "-e", "getpid()", "-e", 'chdir("%s")' % d],
+                   stdout=w, stderr=subprocess.PIPE, timeout=20)
+print(p.returncode, p.stderr.decode().strip())
+EOF
+if [[ $(cat "$TMPD/pipe.out") == "141 "*"interrupted by signal 13"* ]] &&
+   [ "$(readlink "/proc/$W/cwd")" = / ] && released "$W"; then
+	pass sigpipe_between_calls
+else
+	fail sigpipe_between_calls "$(cat "$TMPD/pipe.out"), cwd $(readlink "/proc/$W/cwd")"
+fi
+
+# A stopped process is left stopped; a running one keeps running.
+kill -STOP "$W"
+wait_until 5 '[ "$(status_field "$W" State | cut -c1)" = T ]'
+scr "$W" getpid
+if [ "$RC" -eq 0 ] && [ "$OUT" = "getpid() = $W" ] &&
+   [ "$(status_field "$W" State | cut -c1)" = T ] &&
+   [ "$(status_field "$W" TracerPid)" = 0 ]; then
+	pass stopped_stays_stopped
+else
+	fail stopped_stays_stopped "exit $RC, state $(status_field "$W" State)"
+fi
+kill -CONT "$W"
+
+# Never setuid: a set-user-ID copy refuses to run, before anything else.
+if [ "$(id -u)" -eq 0 ]; then
+	cp "$SCR" "$TMPD/scremote-suid"
+	chown 65534 "$TMPD/scremote-suid" && chmod 4755 "$TMPD/scremote-suid"
+	chmod 755 "$TMPD"
+	OUT=$(timeout 20 "$TMPD/scremote-suid" "$S" getpid 2>"$TMPD/stderr")
+	RC=$? ERR=$(cat "$TMPD/stderr")
+	if [ "$RC" -eq 2 ] && [[ $ERR == *"refusing to run setuid"* ]]; then
+		pass refuses_setuid
+	elif [ "$RC" -eq 0 ] && findmnt -no OPTIONS -T "$TMPD" | grep -qw nosuid; then
+		skip refuses_setuid "$TMPD is on a nosuid mount"
+	else
+		fail refuses_setuid "exit $RC: $OUT $ERR"
+	fi
+else
+	skip refuses_setuid "needs root to make a set-user-ID copy"
+fi
+
 released "$S" && pass target_intact || fail target_intact "sleep left traced"
 finish
