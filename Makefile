@@ -34,7 +34,9 @@ LIBSO    := $(BUILD)/libscremote.so.$(VERSION)
 
 TEST_SRCS := $(wildcard tests/t_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
-TEST_LIB  := $(BUILD)/tests/harness.o $(BUILD)/tests/targets.o
+TEST_ARCH := $(wildcard tests/arch/$(ARCH)/*.c tests/arch/$(ARCH)/*.S)
+TEST_LIB  := $(BUILD)/tests/harness.o $(BUILD)/tests/targets.o \
+             $(patsubst %,$(BUILD)/%.o,$(basename $(TEST_ARCH)))
 
 PROGS := $(BUILD)/bench/bench $(BUILD)/demo/heartbeat $(BUILD)/demo/demo
 
@@ -46,6 +48,10 @@ all: $(LIBA) $(LIBSO) $(TEST_BINS) $(PROGS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -c $< -o $@
 
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -61,6 +67,8 @@ $(LIBSO): $(LIB_PIC) lib/libscremote.map
 	  -o $@ $(LIB_PIC)
 	ln -sf libscremote.so.$(VERSION) $(BUILD)/libscremote.so.$(SONAME_MAJOR)
 	ln -sf libscremote.so.$(SONAME_MAJOR) $(BUILD)/libscremote.so
+
+$(BUILD)/tests/%.o: ALL_CFLAGS += -Itests
 
 $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(TEST_LIB) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ -lpthread

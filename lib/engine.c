@@ -49,6 +49,9 @@ struct run {
 	unsigned long pc;		/* the instruction we execute */
 	size_t insn_len;
 	struct scr_deadline dl;
+	bool own_mask;			/* the call runs under the thread's mask */
+	bool have_post_mask;		/* ... and that is what it left */
+	uint64_t post_mask;
 	bool sent_trap;			/* we queued a SIGTRAP by tgkill */
 	bool timed_out;
 	int deferred[MAX_DEFERRED];	/* signals that stopped us mid-call */
@@ -211,8 +214,19 @@ static int syscall_stop(struct run *r)
  * SIGTRAP we queued, so that the thread ends inside get_signal(). */
 static int trap_stop(struct run *r)
 {
+	uint64_t call_mask = CALL_MASK;
 	int status, e;
 
+	if (r->own_mask) {
+		/* The call defined the mask, which may block SIGTRAP: keep
+		 * what it set for later, and let our SIGTRAP through. */
+		if (ptrace(PTRACE_GETSIGMASK, r->th->tid, sizeof(r->post_mask),
+			   &r->post_mask) ||
+		    ptrace(PTRACE_SETSIGMASK, r->th->tid, sizeof(call_mask),
+			   &call_mask))
+			return -errno;
+		r->have_post_mask = true;
+	}
 	if (!r->sent_trap && (e = send_trap(r)))
 		return e;
 	e = resume(r, PTRACE_SYSCALL);
@@ -298,7 +312,7 @@ static int choose_pc(struct run *r, const struct arch_abi *abi)
 	return 0;
 }
 
-static int choose_method(struct run *r, bool own_mask)
+static int choose_method(struct run *r)
 {
 	struct scr_thread *th = r->th;
 
@@ -314,7 +328,8 @@ static int choose_method(struct run *r, bool own_mask)
 		r->tg->trap_ignored = e;
 	}
 	/* A forced trap resets a blocked or ignored SIGTRAP to SIG_DFL. */
-	if (r->tg->trap_ignored || (own_mask && (th->mask & SIGBIT(SIGTRAP))))
+	if (r->tg->trap_ignored ||
+	    (r->own_mask && (th->mask & SIGBIT(SIGTRAP))))
 		r->method = M_SYSCALL_TRAP;
 	else
 		r->method = M_STEP;
@@ -322,17 +337,17 @@ static int choose_method(struct run *r, bool own_mask)
 }
 
 /* Puts everything back: registers, extended state, mask, siginfo. */
-static int restore(struct run *r, bool own_mask, const struct arch_ext *ext)
+static int restore(struct run *r, const struct arch_ext *ext)
 {
 	struct scr_thread *th = r->th;
-	uint64_t mask = th->mask;
+	uint64_t mask = r->own_mask ? r->post_mask : th->mask;
 	int e;
 
 	arch_keep_call_effects(&th->regs, &r->after);
 	e = arch_set_regs(th->tid, &th->regs);
 	if (!e && ext)
 		e = arch_set_ext(th->tid, ext);
-	if (!e && !own_mask &&
+	if (!e && (!r->own_mask || r->have_post_mask) &&
 	    ptrace(PTRACE_SETSIGMASK, th->tid, sizeof(mask), &mask))
 		e = -errno;
 	if (!e && th->stop.have_si && r->method != M_SYSCALL &&
@@ -400,7 +415,6 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 	const struct arch_abi *abi;
 	struct arch_ext *ext = NULL;
 	struct arch_ext ext_buf;
-	bool own_mask;
 	uint64_t call_mask = CALL_MASK;
 	int e;
 
@@ -424,10 +438,10 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 	    arch_writes_restart_block(abi, c->nr, c->args, c->nargs))
 		return -EBUSY;
 
-	own_mask = arch_uses_sigmask(abi, c->nr);
+	r.own_mask = arch_uses_sigmask(abi, c->nr);
 	e = choose_pc(&r, abi);
 	if (!e)
-		e = choose_method(&r, own_mask);
+		e = choose_method(&r);
 	if (e)
 		return e;
 	if (arch_changes_ext(abi, c->nr)) {
@@ -437,14 +451,14 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 		ext = &ext_buf;
 	}
 
-	if (!own_mask &&
+	if (!r.own_mask &&
 	    ptrace(PTRACE_SETSIGMASK, th->tid, sizeof(call_mask), &call_mask))
 		return -errno;
 	r.after = th->regs;
 	arch_prepare_call(&r.after, r.pc, c->nr, c->args, c->nargs);
 	e = arch_set_regs(th->tid, &r.after);
 	if (e) {
-		restore(&r, own_mask, NULL);
+		restore(&r, NULL);
 		return e;
 	}
 
@@ -459,7 +473,7 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 	}
 	if (e) {
 		if (!th->dead && e != -ETIMEDOUT)
-			restore(&r, own_mask, ext);
+			restore(&r, ext);
 		return e;
 	}
 
@@ -468,12 +482,12 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 				      v >= -ERESTART_RESTARTBLOCK);
 	bool ran = arch_after_insn(&r.after, r.pc, r.insn_len);
 
-	e = restore(&r, own_mask, ext);
+	e = restore(&r, ext);
 	if (e)
 		return e;
 	if (r.timed_out && (broken || !ran))
 		return -ETIMEDOUT;
-	if (own_mask)
+	if (r.own_mask)
 		th->mask_valid = false;		/* the call defined it */
 	set_result(ret, v);
 	return 0;
