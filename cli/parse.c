@@ -658,7 +658,7 @@ int parse_words(const struct cli_abi *abi, char *const *words, size_t n,
 		struct call *call, struct parse_err *err)
 {
 	struct sb joined = { 0 };
-	size_t *start = xmalloc((n + 1) * sizeof(*start));
+	size_t *start = xmalloc((n ? n : 1) * sizeof(*start));
 	struct cur c;
 	int rc = -1;
 
@@ -669,8 +669,9 @@ int parse_words(const struct cli_abi *abi, char *const *words, size_t n,
 		start[i] = joined.len;
 		sb_add(&joined, words[i], strlen(words[i]));
 	}
-	start[n] = joined.len + 1;
-	c = (struct cur){ joined.s, 0, n ? start[1] - 1 : 0, abi, 1, err };
+	/* The cursor sees one word at a time: c.end stops it at the word's
+	 * end, so an argument can never run into the next word. */
+	c = (struct cur){ joined.s, 0, 0, abi, 1, err };
 	if (n == 0) {
 		fail(&c, 0, 1, "missing system call name");
 		goto out;
