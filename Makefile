@@ -38,7 +38,7 @@ TEST_ARCH := $(wildcard tests/arch/$(ARCH)/*.c tests/arch/$(ARCH)/*.S)
 TEST_LIB  := $(BUILD)/tests/harness.o $(BUILD)/tests/targets.o \
              $(patsubst %,$(BUILD)/%.o,$(basename $(TEST_ARCH)))
 
-PROGS := $(BUILD)/bench/bench $(BUILD)/demo/heartbeat $(BUILD)/demo/demo
+PROGS := $(BUILD)/bench/bench $(BUILD)/demo/heartbeat $(BUILD)/examples/redirect
 
 .PHONY: all check check-one demo bench clean
 all: $(LIBA) $(LIBSO) $(TEST_BINS) $(PROGS)
@@ -79,6 +79,9 @@ $(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(LIBA)
 $(BUILD)/demo/%: $(BUILD)/demo/%.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^
 
+$(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^
+
 # One pass of the suite in $(BUILD); counts go to $(BUILD)/check.counts.
 check-one: all
 	@tests/run.sh $(BUILD)
@@ -93,7 +96,7 @@ demo: all
 	@demo/run.sh $(BUILD)
 
 bench: all
-	@$(BUILD)/bench/bench
+	@$(BUILD)/bench/bench $(BUILD)/scremote
 
 clean:
 	rm -rf build build-asan

@@ -5,11 +5,19 @@
  *
  *   native   getpid() in this process
  *   floor    a bare PTRACE_SINGLESTEP round trip over the target's own
- *            syscall instruction: SETREGS, SINGLESTEP, waitpid
+ *            syscall instruction: SETREGS, SINGLESTEP, wait; the faster
+ *            of a blocking waitpid and the library's polling wait
  *   session  scr_syscall(getpid) in an attached session
  *   freebsd  scr_sc_remote(getpid) on a thread we trace ourselves
+ *
+ * and, end to end (process start to exit): `scremote PID getpid` against
+ * `gdb -p PID -batch -ex 'call (int)getpid()'`.
+ *
+ *   bench [path/to/scremote]
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,12 +86,14 @@ static double native_round(void)
 }
 
 /* The floor, on a target this function attaches to by itself. */
-static double floor_round(pid_t pid, unsigned long insn)
+static double floor_round(pid_t pid, unsigned long insn, bool poll)
 {
 	struct arch_regs saved, r;
+	struct scr_deadline dl;
 	int status;
 	double t0;
 
+	scr__deadline_init(&dl, 60000);
 	if (ptrace(PTRACE_SEIZE, pid, 0, 0) || ptrace(PTRACE_INTERRUPT, pid, 0, 0))
 		die("seize", errno);
 	waitpid(pid, &status, __WALL);
@@ -94,7 +104,10 @@ static double floor_round(pid_t pid, unsigned long insn)
 	for (int i = 0; i < ITERS; i++) {
 		arch_set_regs(pid, &r);
 		ptrace(PTRACE_SINGLESTEP, pid, 0, 0);
-		waitpid(pid, &status, __WALL);
+		if (poll)
+			scr__wait(pid, &status, &dl);
+		else
+			waitpid(pid, &status, __WALL);
 	}
 	t0 = (now_us() - t0) / ITERS;
 	arch_set_regs(pid, &saved);
@@ -111,7 +124,6 @@ static double session_round(pid_t pid)
 
 	if (e)
 		die("scr_attach", -e);
-	if (getenv("BLOCKWAIT")) scr_set_timeout(p, 0);
 	t0 = now_us();
 	for (int i = 0; i < ITERS; i++) {
 		e = scr_syscall(p, 0, SYS_getpid, NULL, 0, &ret);
@@ -142,7 +154,68 @@ static double freebsd_round(pid_t pid)
 	return t0;
 }
 
-int main(void)
+/* Wall time of one run of a command, output discarded; < 0 on failure. */
+static double time_cmd(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	double t0 = now_us();
+	int status;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ))
+		return -1;
+	posix_spawn_file_actions_destroy(&fa);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return now_us() - t0;
+}
+
+static double median_cmd(char *const argv[], int runs)
+{
+	double v[64];
+
+	for (int i = 0; i < runs; i++) {
+		v[i] = time_cmd(argv);
+		if (v[i] < 0)
+			return -1;
+	}
+	return median(v, runs);
+}
+
+static void end_to_end(const char *scremote)
+{
+	char pidbuf[32];
+	pid_t pid = spawn_target();
+	char *cli[] = { (char *)scremote, pidbuf, "getpid", NULL };
+	char *gdb[] = { "gdb", "-nx", "-p", pidbuf, "-batch", "-ex",
+			"call (int)getpid()", NULL };
+	double c, g;
+
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pid);
+	usleep(10000);
+	c = median_cmd(cli, 31);
+	printf("end to end, process start to exit, medians:\n");
+	if (c < 0) {
+		printf("  scremote PID getpid: could not run %s\n", scremote);
+	} else {
+		printf("  scremote PID getpid      %8.2f ms\n", c / 1000);
+		g = median_cmd(gdb, 3);
+		if (g < 0)
+			printf("  gdb: not available here, no comparison\n");
+		else
+			printf("  gdb -p PID call getpid() %8.2f ms\n"
+			       "ratio gdb / scremote:         %.0fx (goal >= 100x)\n",
+			       g / 1000, g / c);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+int main(int argc, char **argv)
 {
 	double nat[ROUNDS], flo[ROUNDS], ses[ROUNDS], fbsd[ROUNDS];
 	unsigned long insn;
@@ -155,7 +228,10 @@ int main(void)
 		die("no syscall instruction in the target's vDSO", -e);
 	for (int i = 0; i < ROUNDS; i++) {
 		nat[i] = native_round();
-		flo[i] = floor_round(pid, insn);
+		double blocking = floor_round(pid, insn, false);
+		double polling = floor_round(pid, insn, true);
+
+		flo[i] = blocking < polling ? blocking : polling;
 		ses[i] = session_round(pid);
 		fbsd[i] = freebsd_round(pid);
 	}
@@ -174,5 +250,8 @@ int main(void)
 	printf("ratio scr_syscall / floor:    %.2fx (goal <= 1.30x)\n", s / f);
 	printf("ratio scr_sc_remote / floor:  %.2fx\n", b / f);
 	printf("ratio floor / native:         %.0fx\n", f / n);
+	fflush(stdout);
+	if (argc > 1)
+		end_to_end(argv[1]);
 	return 0;
 }

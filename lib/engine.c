@@ -64,6 +64,11 @@ static int tkill(pid_t tid, int sig)
 	return syscall(SYS_tkill, tid, sig) ? -errno : 0;
 }
 
+static int set_mask(pid_t tid, uint64_t mask)
+{
+	return ptrace(PTRACE_SETSIGMASK, tid, sizeof(mask), &mask) ? -errno : 0;
+}
+
 static int resume(struct run *r, enum __ptrace_request req)
 {
 	if (ptrace(req, r->th->tid, 0, 0) == 0)
@@ -214,18 +219,18 @@ static int syscall_stop(struct run *r)
  * SIGTRAP we queued, so that the thread ends inside get_signal(). */
 static int trap_stop(struct run *r)
 {
-	uint64_t call_mask = CALL_MASK;
 	int status, e;
 
 	if (r->own_mask) {
 		/* The call defined the mask, which may block SIGTRAP: keep
 		 * what it set for later, and let our SIGTRAP through. */
 		if (ptrace(PTRACE_GETSIGMASK, r->th->tid, sizeof(r->post_mask),
-			   &r->post_mask) ||
-		    ptrace(PTRACE_SETSIGMASK, r->th->tid, sizeof(call_mask),
-			   &call_mask))
+			   &r->post_mask))
 			return -errno;
 		r->have_post_mask = true;
+		e = set_mask(r->th->tid, CALL_MASK);
+		if (e)
+			return e;
 	}
 	if (!r->sent_trap && (e = send_trap(r)))
 		return e;
@@ -336,20 +341,28 @@ static int choose_method(struct run *r)
 	return 0;
 }
 
+int scr__release_mask(struct scr_thread *th)
+{
+	if (!th->call_mask_set)
+		return 0;
+	th->call_mask_set = false;
+	return set_mask(th->tid, th->mask);
+}
+
 /* Puts everything back: registers, extended state, mask, siginfo. */
 static int restore(struct run *r, const struct arch_ext *ext)
 {
 	struct scr_thread *th = r->th;
-	uint64_t mask = r->own_mask ? r->post_mask : th->mask;
 	int e;
 
 	arch_keep_call_effects(&th->regs, &r->after);
 	e = arch_set_regs(th->tid, &th->regs);
 	if (!e && ext)
 		e = arch_set_ext(th->tid, ext);
-	if (!e && (!r->own_mask || r->have_post_mask) &&
-	    ptrace(PTRACE_SETSIGMASK, th->tid, sizeof(mask), &mask))
-		e = -errno;
+	if (!e && r->own_mask && r->have_post_mask)
+		e = set_mask(th->tid, r->post_mask);
+	else if (!e && !r->own_mask && !th->lazy_mask)
+		e = scr__release_mask(th);
 	if (!e && th->stop.have_si && r->method != M_SYSCALL &&
 	    (th->restore_si || th->stop.kind == SCR_STOP_SIGNAL) &&
 	    ptrace(PTRACE_SETSIGINFO, th->tid, 0, &th->stop.si))
@@ -415,7 +428,6 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 	const struct arch_abi *abi;
 	struct arch_ext *ext = NULL;
 	struct arch_ext ext_buf;
-	uint64_t call_mask = CALL_MASK;
 	int e;
 
 	if (th->dead)
@@ -451,9 +463,14 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 		ext = &ext_buf;
 	}
 
-	if (!r.own_mask &&
-	    ptrace(PTRACE_SETSIGMASK, th->tid, sizeof(call_mask), &call_mask))
-		return -errno;
+	/* Signals stay pending while the call runs; a session leaves them
+	 * blocked from one call to the next and unblocks them on detach. */
+	if (r.own_mask)
+		e = scr__release_mask(th);
+	else if (!th->call_mask_set && !(e = set_mask(th->tid, CALL_MASK)))
+		th->call_mask_set = true;
+	if (e)
+		return e;
 	r.after = th->regs;
 	arch_prepare_call(&r.after, r.pc, c->nr, c->args, c->nargs);
 	e = arch_set_regs(th->tid, &r.after);

@@ -73,6 +73,8 @@ struct scr_thread {
 	struct arch_regs regs;		/* its registers at that stop */
 	bool mask_valid;
 	uint64_t mask;			/* its signal mask at that stop */
+	bool call_mask_set;		/* it holds our mask instead */
+	bool lazy_mask;			/* ... which may stay between calls */
 	bool restore_si;		/* put the stop's siginfo back */
 	bool dead;			/* exited or was killed */
 };
@@ -83,6 +85,9 @@ struct scr_call {
 	unsigned int nargs;
 	int timeout_ms;			/* <= 0: no bound */
 };
+
+/* Gives the thread its own signal mask back, if it holds ours. */
+int scr__release_mask(struct scr_thread *th);
 
 /* Undoes an EINTR that our own interrupt caused in an untimed wait. */
 int scr__undo_eintr(struct scr_thread *th);

@@ -59,8 +59,10 @@ static int add_thread(struct scr_proc *p, pid_t tid)
 		p->threads = t;
 		p->cap = cap;
 	}
-	memset(&p->threads[p->nthreads++], 0, sizeof(*p->threads));
-	p->threads[p->nthreads - 1].tid = tid;
+	memset(&p->threads[p->nthreads], 0, sizeof(*p->threads));
+	p->threads[p->nthreads].tid = tid;
+	p->threads[p->nthreads].lazy_mask = true;
+	p->nthreads++;
 	return 0;
 }
 
@@ -146,6 +148,7 @@ static void release(struct scr_proc *p)
 		pid_t tid = p->threads[i].tid;
 		int status;
 
+		scr__release_mask(&p->threads[i]);
 		if (ptrace(PTRACE_DETACH, tid, 0, 0) && errno == ESRCH)
 			waitpid(tid, &status, __WALL | WNOHANG);
 	}

@@ -363,7 +363,12 @@ TEST(memory_map_same_after_scratch_use)
 	target_kill(&t);
 }
 
-/* Sums Private_Dirty of the executable mappings in /proc/PID/smaps. */
+/*
+ * Sums the dirty pages of the read-only executable mappings in
+ * /proc/PID/smaps: a write through ptrace would leave a private copy.
+ * Private and shared counts both, since which of the two a page counts in
+ * depends on the other processes mapping it.
+ */
 static long dirty_code_kb(pid_t pid)
 {
 	char *s = slurp(pid, "smaps");
@@ -376,8 +381,9 @@ static long dirty_code_kb(pid_t pid)
 		if (sscanf(line, "%*x-%*x %7s", perms) == 1 && strchr(line, '-') <
 		    strchr(line, ' '))
 			exec = perms[2] == 'x' && perms[1] != 'w';
-		else if (exec && !strncmp(line, "Private_Dirty:", 14))
-			total += strtol(line + 14, NULL, 10);
+		else if (exec && (!strncmp(line, "Private_Dirty:", 14) ||
+				  !strncmp(line, "Shared_Dirty:", 13)))
+			total += strtol(strchr(line, ':') + 1, NULL, 10);
 	}
 	return total;
 }

@@ -1,9 +1,9 @@
 /*
- * The library demonstration: from outside a running process, ask it its
+ * An example of the library: from outside a running process, ask it its
  * pid, make it say hello on its own stdout, then point its stdout at a
  * file, all through libscremote, printing each remote call strace-style.
  *
- *   demo PID FILE
+ *   redirect PID FILE
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,7 @@ static long call(const char *text, long nr, unsigned int nargs, ...)
 	__builtin_va_end(ap);
 	e = scr_syscall(proc, 0, nr, args, nargs, &ret);
 	if (e) {
-		fprintf(stderr, "demo: %s: %s\n", text, strerror(-e));
+		fprintf(stderr, "redirect: %s: %s\n", text, strerror(-e));
 		scr_detach(proc);
 		exit(3);
 	}
@@ -48,7 +48,7 @@ static unsigned long push(const char *s)
 	int e = scr_push(proc, s, strlen(s) + 1, &addr);
 
 	if (e) {
-		fprintf(stderr, "demo: scratch memory: %s\n", strerror(-e));
+		fprintf(stderr, "redirect: scratch memory: %s\n", strerror(-e));
 		scr_detach(proc);
 		exit(3);
 	}
@@ -62,12 +62,12 @@ int main(int argc, char **argv)
 	int e;
 
 	if (argc != 3 || (pid = strtol(argv[1], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: demo PID FILE\n");
+		fprintf(stderr, "usage: redirect PID FILE\n");
 		return 2;
 	}
 	e = scr_attach((pid_t)pid, 0, &proc);
 	if (e) {
-		fprintf(stderr, "demo: attach to %ld: %s\n", pid, strerror(-e));
+		fprintf(stderr, "redirect: attach to %ld: %s\n", pid, strerror(-e));
 		return 3;
 	}
 	printf("attached to %ld (libscremote %s)\n", pid, scr_version());
