@@ -481,3 +481,108 @@ TEST(signal_stop_signal_suppressed_stays_suppressed)
 {
 	signal_stop_case('s');
 }
+
+static volatile sig_atomic_t usr2_count;
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+	usr2_count++;
+}
+
+/* Reads 5 bytes; a SIGUSR2 arrives meanwhile, with a handler that has
+ * SA_RESTART (arg != 0: the read goes on) or not (the read fails with
+ * EINTR, as it would with no tracer at all). */
+static void interrupted_reader(struct target *t, void *arg)
+{
+	struct sigaction sa = { .sa_handler = on_usr2 };
+	char buf[16] = { 0 };
+	ssize_t n;
+
+	sa.sa_flags = arg ? SA_RESTART : 0;
+	sigaction(SIGUSR2, &sa, NULL);
+	say(t, "READY");
+	n = read(t->tgt_in, buf, 5);
+	if (usr2_count != 1)
+		say(t, "BAD handler ran %d times", (int)usr2_count);
+	else if (arg && (n != 5 || memcmp(buf, "hello", 5) != 0))
+		say(t, "BAD read returned %zd (%s)", n,
+		    n < 0 ? strerror(errno) : buf);
+	else if (!arg && (n != -1 || errno != EINTR))
+		say(t, "BAD read returned %zd, not EINTR", n);
+	else
+		say(t, "OK");
+}
+
+static void restart_at_signal_stop(long sa_restart)
+{
+	struct user_regs_struct before, after;
+	struct target t;
+	int status;
+
+	target_start(&t, interrupted_reader, (void *)sa_restart);
+	expect_ready(&t);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, 0), 0);
+	CHECK_EQ(kill(t.pid, SIGUSR2), 0);
+	wait_stop(t.pid, &status);
+	CHECK_EQ(WSTOPSIG(status), SIGUSR2);
+	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &before), 0);
+	CHECK_EQ((long)before.rax, -512);	/* -ERESTARTSYS pending */
+	check_getpid_getppid(t.pid);
+	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &after), 0);
+	CHECK(memcmp(&before, &after, sizeof(before)) == 0);
+	CHECK_EQ(ptrace(PTRACE_DETACH, t.pid, 0, SIGUSR2), 0);
+	if (sa_restart) {
+		wait_in_syscall(t.pid, SYS_read, 2000);
+		CHECK(write(t.in, "hello", 5) == 5);
+	}
+	expect_ok(&t, 2000);
+	target_kill(&t);
+}
+
+TEST(signal_stop_in_restartable_read_restarts)
+{
+	restart_at_signal_stop(1);
+}
+
+TEST(signal_stop_in_read_without_sa_restart_gives_eintr)
+{
+	restart_at_signal_stop(0);
+}
+
+TEST(syscall_exit_stop_with_restart_pending_restarts)
+{
+	struct user_regs_struct before, after;
+	struct target t;
+	int status;
+
+	target_start(&t, interrupted_reader, (void *)1L);
+	expect_ready(&t);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, PTRACE_O_TRACESYSGOOD), 0);
+	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
+	wait_stop(t.pid, &status);
+	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
+	wait_stop(t.pid, &status);		/* read re-entered */
+	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
+	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK_EQ(kill(t.pid, SIGUSR2), 0);
+	wait_stop(t.pid, &status);		/* its exit: -ERESTARTSYS */
+	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
+	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &before), 0);
+	CHECK_EQ((long)before.rax, -512);
+	check_getpid_getppid(t.pid);
+	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &after), 0);
+	CHECK(memcmp(&before, &after, sizeof(before)) == 0);
+	/* On: the signal is delivered, its handler runs, read restarts. */
+	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
+	wait_stop(t.pid, &status);
+	CHECK_EQ(WSTOPSIG(status), SIGUSR2);
+	CHECK_EQ(ptrace(PTRACE_DETACH, t.pid, 0, SIGUSR2), 0);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK(write(t.in, "hello", 5) == 5);
+	expect_ok(&t, 2000);
+	target_kill(&t);
+}
