@@ -20,6 +20,8 @@ struct arch_abi {
 	const char *name;		/* "x86_64", "i386", ... */
 	const unsigned char *insn;	/* the system call instruction */
 	size_t insn_len;
+	size_t insn_align;		/* instructions start at multiples */
+	bool can_step;			/* PTRACE_SINGLESTEP works */
 	long nr_mmap;			/* mmap with a byte offset */
 	long nr_munmap;
 	long nr_rt_tgsigqueueinfo;
@@ -40,17 +42,24 @@ unsigned long arch_pc(const struct arch_regs *r);
 long arch_cur_syscall(const struct arch_regs *r);
 long arch_retval(const struct arch_regs *r);
 
-/* Sets the return register; reads the six argument registers. */
-void arch_set_retval(struct arch_regs *r, long v);
-void arch_syscall_args(const struct arch_regs *r, unsigned long args[6]);
+/*
+ * Is a restart_syscall pending: will resuming the thread continue its
+ * interrupted call through its restart_block?
+ */
+bool arch_restart_block_pending(const struct arch_regs *r);
+
+/* Can a call be injected at this syscall-exit-stop without losing what
+ * the kernel needs to finish the current call (e.g. a restart)? */
+bool arch_exit_stop_safe(const struct arch_regs *r);
 
 /*
- * Waits that return EINTR, not a restart code, when a stop (our
- * PTRACE_INTERRUPT) wakes them: may call nr with these arguments be
- * re-issued as it is, with no time lost?  (Untimed waits only.)
+ * r is the state of a thread our PTRACE_INTERRUPT stopped.  Some waits
+ * (epoll_wait, sigtimedwait, semop) return EINTR, not a restart code,
+ * when a stop wakes them, and the program would see it.  If r is such an
+ * untimed wait, make the kernel re-issue it on resume (or still report
+ * EINTR if a real signal with a handler comes first) and return true.
  */
-bool arch_restartable_eintr(const struct arch_abi *abi, long nr,
-			    const unsigned long args[6]);
+bool arch_undo_eintr(struct arch_regs *r);
 
 /*
  * Turn r (a copy of the saved registers) into the state that executes

@@ -325,6 +325,10 @@ static int choose_method(struct run *r)
 		r->method = M_SYSCALL;
 		return 0;
 	}
+	if (!arch_abi_of(&th->regs)->can_step) {
+		r->method = M_SYSCALL_TRAP;
+		return 0;
+	}
 	if (r->tg->trap_ignored < 0) {
 		int e = scr__status_sig(th->tid, "SigIgn", SIGTRAP);
 
@@ -398,26 +402,15 @@ static int load_thread(struct scr_thread *th)
 /*
  * PTRACE_INTERRUPT wakes a thread's interruptible sleep like a signal
  * does.  Most calls then report a restart code and the kernel re-issues
- * them on resume, but a few (epoll_wait, sigtimedwait, semop) return
- * EINTR, which the program would see.  For untimed ones, turn the EINTR
- * into -ERESTARTNOHAND: the kernel re-issues the call, or still reports
- * EINTR if a real signal with a handler arrived meanwhile.
+ * them on resume, but a few return EINTR, which the program would see:
+ * the architecture undoes that where it safely can.
  */
 int scr__undo_eintr(struct scr_thread *th)
 {
-	unsigned long args[6];
-	long nr;
 	int e = load_thread(th);
 
-	if (e)
+	if (e || !arch_undo_eintr(&th->regs))
 		return e;
-	nr = arch_cur_syscall(&th->regs);
-	if (nr < 0 || arch_retval(&th->regs) != -EINTR)
-		return 0;
-	arch_syscall_args(&th->regs, args);
-	if (!arch_restartable_eintr(arch_abi_of(&th->regs), nr, args))
-		return 0;
-	arch_set_retval(&th->regs, -ERESTARTNOHAND);
 	return arch_set_regs(th->tid, &th->regs);
 }
 
@@ -445,8 +438,10 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 		set_result(ret, -ENOSYS);
 		return 0;
 	}
-	if (arch_cur_syscall(&th->regs) >= 0 &&
-	    arch_retval(&th->regs) == -ERESTART_RESTARTBLOCK &&
+	if (th->stop.kind == SCR_STOP_SYSCALL_EXIT &&
+	    !arch_exit_stop_safe(&th->regs))
+		return -EBUSY;
+	if (arch_restart_block_pending(&th->regs) &&
 	    arch_writes_restart_block(abi, c->nr, c->args, c->nargs))
 		return -EBUSY;
 

@@ -89,7 +89,7 @@ int scr__find_insn(pid_t pid, const struct arch_abi *abi, unsigned long *addr)
 	n = scr__mem_read(pid, start, buf, end - start);
 	if (n < 0)
 		return (int)n;
-	for (size_t i = 0; i + abi->insn_len <= (size_t)n; i++) {
+	for (size_t i = 0; i + abi->insn_len <= (size_t)n; i += abi->insn_align) {
 		if (memcmp(buf + i, abi->insn, abi->insn_len) == 0) {
 			*addr = start + i;
 			return 0;

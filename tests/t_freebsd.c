@@ -6,10 +6,10 @@
 #include <signal.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
-#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "harness.h"
 #include "scremote.h"
 #include "targets.h"
@@ -163,7 +163,7 @@ TEST(bad_arguments)
 {
 	unsigned long args[8] = { 0 };
 	struct ptrace_sc_remote pscr = { .pscr_syscall = SYS_getpid };
-	struct user_regs_struct before, after;
+	struct arch_regs before, after;
 	struct target t;
 	int status;
 
@@ -172,7 +172,7 @@ TEST(bad_arguments)
 	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, 0), 0);
 	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
 	wait_stop(t.pid, &status);
-	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &before), 0);
+	CHECK_OK(arch_get_regs(t.pid, &before));
 
 	errno = 0;
 	CHECK_EQ(scr_sc_remote(t.pid, NULL), -1);
@@ -186,7 +186,7 @@ TEST(bad_arguments)
 	CHECK_EQ(scr_sc_remote(t.pid, &pscr), -1);
 	CHECK_EQ(errno, EINVAL);
 
-	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &after), 0);
+	CHECK_OK(arch_get_regs(t.pid, &after));
 	CHECK(memcmp(&before, &after, sizeof(before)) == 0);
 	pscr.pscr_nargs = 6;
 	CHECK_EQ(scr_sc_remote(t.pid, &pscr), 0);
@@ -236,7 +236,7 @@ TEST(ebusy_at_syscall_entry_then_continues)
 {
 	struct ptrace_sc_remote pscr = { .pscr_syscall = SYS_getpid };
 	struct __ptrace_syscall_info info;
-	struct user_regs_struct regs;
+	struct arch_regs regs;
 	struct target t;
 	int status;
 
@@ -257,9 +257,9 @@ TEST(ebusy_at_syscall_entry_then_continues)
 	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
 	wait_stop(t.pid, &status);
 	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
-	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &regs), 0);
-	CHECK_EQ(regs.orig_rax, SYS_getppid);
-	CHECK_EQ(regs.rax, getpid());
+	CHECK_OK(arch_get_regs(t.pid, &regs));
+	CHECK_EQ(arch_cur_syscall(&regs), SYS_getppid);
+	CHECK_EQ(arch_retval(&regs), getpid());
 	target_kill(&t);
 }
 
@@ -373,7 +373,7 @@ TEST(syscall_exit_stop_keeps_return_value)
 {
 	struct ptrace_sc_remote pscr = { .pscr_syscall = SYS_getppid };
 	struct __ptrace_syscall_info info;
-	struct user_regs_struct before, after;
+	struct arch_regs before, after;
 	struct target t;
 	int status;
 
@@ -392,15 +392,15 @@ TEST(syscall_exit_stop_keeps_return_value)
 	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
 	wait_stop(t.pid, &status);
 	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
-	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &before), 0);
-	CHECK_EQ(before.rax, 5);
+	CHECK_OK(arch_get_regs(t.pid, &before));
+	CHECK_EQ(arch_retval(&before), 5);
 
 	for (int i = 0; i < 10; i++) {
 		CHECK_EQ(scr_sc_remote(t.pid, &pscr), 0);
 		CHECK_EQ(pscr.pscr_ret.sr_retval[0], getpid());
 	}
 	no_status_left(t.pid);
-	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &after), 0);
+	CHECK_OK(arch_get_regs(t.pid, &after));
 	CHECK(memcmp(&before, &after, sizeof(before)) == 0,
 	      "registers differ after the calls");
 	/* Still the same kind of stop, as FreeBSD leaves it. */
@@ -516,7 +516,7 @@ static void interrupted_reader(struct target *t, void *arg)
 
 static void restart_at_signal_stop(long sa_restart)
 {
-	struct user_regs_struct before, after;
+	struct arch_regs before, after;
 	struct target t;
 	int status;
 
@@ -527,10 +527,10 @@ static void restart_at_signal_stop(long sa_restart)
 	CHECK_EQ(kill(t.pid, SIGUSR2), 0);
 	wait_stop(t.pid, &status);
 	CHECK_EQ(WSTOPSIG(status), SIGUSR2);
-	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &before), 0);
-	CHECK_EQ((long)before.rax, -512);	/* -ERESTARTSYS pending */
+	CHECK_OK(arch_get_regs(t.pid, &before));
+	CHECK_EQ(arch_retval(&before), -512);	/* -ERESTARTSYS pending */
 	check_getpid_getppid(t.pid);
-	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &after), 0);
+	CHECK_OK(arch_get_regs(t.pid, &after));
 	CHECK(memcmp(&before, &after, sizeof(before)) == 0);
 	CHECK_EQ(ptrace(PTRACE_DETACH, t.pid, 0, SIGUSR2), 0);
 	if (sa_restart) {
@@ -553,7 +553,7 @@ TEST(signal_stop_in_read_without_sa_restart_gives_eintr)
 
 TEST(syscall_exit_stop_with_restart_pending_restarts)
 {
-	struct user_regs_struct before, after;
+	struct arch_regs before, after;
 	struct target t;
 	int status;
 
@@ -571,10 +571,10 @@ TEST(syscall_exit_stop_with_restart_pending_restarts)
 	CHECK_EQ(kill(t.pid, SIGUSR2), 0);
 	wait_stop(t.pid, &status);		/* its exit: -ERESTARTSYS */
 	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
-	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &before), 0);
-	CHECK_EQ((long)before.rax, -512);
+	CHECK_OK(arch_get_regs(t.pid, &before));
+	CHECK_EQ(arch_retval(&before), -512);
 	check_getpid_getppid(t.pid);
-	CHECK_EQ(ptrace(PTRACE_GETREGS, t.pid, 0, &after), 0);
+	CHECK_OK(arch_get_regs(t.pid, &after));
 	CHECK(memcmp(&before, &after, sizeof(before)) == 0);
 	/* On: the signal is delivered, its handler runs, read restarts. */
 	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);

@@ -3,10 +3,10 @@
  * dispositions, pending signals, restarts, stop state, memory map and
  * code are what they were, checked by the target itself where it can.
  */
-#include <elf.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "harness.h"
 #include "scremote.h"
 #include "spin.h"
@@ -85,23 +86,19 @@ static void idle(struct target *t, void *arg)
 
 TEST(extended_state_identical_after_calls)
 {
-	static unsigned char before[16384], after[16384];
-	struct iovec iov;
+	static struct arch_ext before, after;
 	struct scr_proc *p;
 	struct target t;
-	size_t len;
 
 	target_start(&t, idle, NULL);
 	expect_ready(&t);
 	CHECK_OK(scr_attach(t.pid, 0, &p));
-	iov = (struct iovec){ before, sizeof(before) };
-	CHECK_EQ(ptrace(PTRACE_GETREGSET, t.pid, NT_X86_XSTATE, &iov), 0);
-	len = iov.iov_len;
+	CHECK_OK(arch_get_ext(t.pid, &before));
 	exercise(p, &t, 0);
-	iov = (struct iovec){ after, sizeof(after) };
-	CHECK_EQ(ptrace(PTRACE_GETREGSET, t.pid, NT_X86_XSTATE, &iov), 0);
-	CHECK_EQ(iov.iov_len, len);
-	CHECK(memcmp(before, after, len) == 0, "xstate differs");
+	CHECK_OK(arch_get_ext(t.pid, &after));
+	CHECK_EQ(after.len, before.len);
+	CHECK(memcmp(before.buf, after.buf, before.len) == 0,
+	      "extended state differs");
 	CHECK_OK(scr_detach(p));
 	target_kill(&t);
 }

@@ -8,6 +8,9 @@
 
 #include "arch.h"
 
+#define ERESTARTNOHAND		514
+#define ERESTART_RESTARTBLOCK	516
+
 #define X86_EFLAGS_TF 0x100UL
 #define X86_EFLAGS_DF 0x400UL
 
@@ -17,6 +20,8 @@ static const struct arch_abi abi_x86_64 = {
 	.name = "x86_64",
 	.insn = syscall_insn,
 	.insn_len = sizeof(syscall_insn),
+	.insn_align = 1,
+	.can_step = true,
 	.nr_mmap = __NR_mmap,
 	.nr_munmap = __NR_munmap,
 	.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,
@@ -54,25 +59,21 @@ long arch_retval(const struct arch_regs *r)
 	return (long)r->r.rax;
 }
 
-void arch_set_retval(struct arch_regs *r, long v)
+bool arch_restart_block_pending(const struct arch_regs *r)
 {
-	r->r.rax = (unsigned long)v;
+	return arch_cur_syscall(r) >= 0 &&
+	       arch_retval(r) == -ERESTART_RESTARTBLOCK;
 }
 
-void arch_syscall_args(const struct arch_regs *r, unsigned long args[6])
+bool arch_exit_stop_safe(const struct arch_regs *r)
 {
-	args[0] = r->r.rdi;
-	args[1] = r->r.rsi;
-	args[2] = r->r.rdx;
-	args[3] = r->r.r10;
-	args[4] = r->r.r8;
-	args[5] = r->r.r9;
+	/* orig_rax is visible and restored: the restart survives. */
+	(void)r;
+	return true;
 }
 
-bool arch_restartable_eintr(const struct arch_abi *abi, long nr,
-			    const unsigned long args[6])
+static bool restartable_eintr(long nr, const unsigned long args[6])
 {
-	(void)abi;
 	switch (nr) {
 	case __NR_epoll_wait:
 	case __NR_epoll_pwait:
@@ -87,6 +88,20 @@ bool arch_restartable_eintr(const struct arch_abi *abi, long nr,
 	default:
 		return false;
 	}
+}
+
+bool arch_undo_eintr(struct arch_regs *r)
+{
+	unsigned long args[6] = { r->r.rdi, r->r.rsi, r->r.rdx,
+				  r->r.r10, r->r.r8, r->r.r9 };
+
+	if (arch_cur_syscall(r) < 0 || arch_retval(r) != -EINTR ||
+	    !restartable_eintr(arch_cur_syscall(r), args))
+		return false;
+	/* The kernel's own signal code then restarts it, or makes it
+	 * EINTR if a handler runs first: exactly the untraced outcome. */
+	r->r.rax = (unsigned long)-ERESTARTNOHAND;
+	return true;
 }
 
 void arch_prepare_call(struct arch_regs *r, unsigned long pc, long nr,
