@@ -44,6 +44,7 @@ PROGS := $(BUILD)/bench/bench $(BUILD)/demo/heartbeat $(BUILD)/examples/redirect
 all: $(LIBA) $(LIBSO) $(TEST_BINS) $(PROGS)
 
 -include cli/cli.mk
+-include mk/install.mk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
