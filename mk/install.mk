@@ -27,6 +27,7 @@ MAN3 := man/libscremote.3 man/scr_sc_remote.3 man/scr_attach.3 man/scr_read.3
 # Further names for the pages above, installed as symlinks: LINK:PAGE.
 MLINKS := scr_sc_remote_timed.3:scr_sc_remote.3 \
 	  scr_version.3:libscremote.3 \
+	  scr_attach_pidfd.3:scr_attach.3 scr_exit_status.3:scr_attach.3 \
 	  scr_detach.3:scr_attach.3 scr_syscall.3:scr_attach.3 \
 	  scr_set_timeout.3:scr_attach.3 scr_pid.3:scr_attach.3 \
 	  scr_threads.3:scr_attach.3 \
