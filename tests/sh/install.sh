@@ -178,7 +178,7 @@ else
 	bad=''
 	for name in scremote.1 $(sed 's/$/.3/' "$TOP/lib/libscremote.symbols") libscremote.3; do
 		sec=${name##*.} n=${name%.*}
-		out=$(MANWIDTH=80 timeout 20 man -M "$P/share/man" "$sec" "$n" 2>/dev/null | col -b)
+		out=$(MANWIDTH=80 timeout 20 man -M "$P/share/man" "$sec" "$n" 2>/dev/null | sed "s/.\x08//g")
 		grep -qw "$n" <<<"$out" || bad+="$name "
 	done
 	[ -z "$bad" ] && pass $t || fail $t "man -M cannot show: $bad"

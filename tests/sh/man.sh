@@ -14,7 +14,7 @@ pages=("$TOP"/man/*.[1-9])
 known_xr=' ptrace.2 syscall.2 seccomp.2 waitpid.2 execve.2 exit_group.2
 restart_syscall.2 nanosleep.2 clock_nanosleep.2 poll.2 futex.2
 rt_sigprocmask.2 mmap.2 process_vm_readv.2 process_vm_writev.2 epoll_wait.2
-sigtimedwait.2 semtimedop.2 signal.7 strace.1 '
+sigtimedwait.2 semtimedop.2 pidfd_open.2 signal.7 strace.1 '
 own=' '
 for p in "${pages[@]}"; do
 	while read -r n; do
@@ -70,7 +70,7 @@ done <"$TOP/lib/libscremote.symbols"
 if ! command -v mandoc >/dev/null; then
 	skip libscremote3_example_compiles "mandoc not installed"
 else
-	mandoc -Tascii "$TOP/man/libscremote.3" | col -b 2>/dev/null |
+	mandoc -Tascii "$TOP/man/libscremote.3" | sed "s/.\x08//g" |
 		awk '/#include <fcntl.h>/ { f = 1; n = match($0, /#/) - 1 }
 		     f { l = substr($0, n + 1); print l }
 		     f && l == "}" { exit }' >"$TMPD/ex.c"
