@@ -112,6 +112,10 @@ int main(void)
 EOF
 cp "$TMPD/use.c" "$TMPD/use.cc"
 
+# The sanitizer build's library needs the sanitizer runtimes to link.
+san=()
+grep -q __asan_init "$LIBA" 2>/dev/null && san=(-fsanitize=address,undefined)
+
 # header_case NAME COMPILER FLAGS... SOURCE: compile, link with the static
 # library, run.
 header_case() {
@@ -122,7 +126,8 @@ header_case() {
 		return
 	fi
 	if ! out=$("$comp" "${flags[@]}" -pedantic -Wall -Wextra -Werror \
-		-I"$TOP/include" -I"$TMPD" "$src" "$LIBA" -o "$TMPD/$t" 2>&1); then
+		"${san[@]}" -I"$TOP/include" -I"$TMPD" "$src" "$LIBA" \
+		-o "$TMPD/$t" 2>&1); then
 		fail "$t" "$(head -c 600 <<<"$out" | tr '\n' ' ')"
 	elif ! out=$(timeout 10 "$TMPD/$t" 2>&1); then
 		fail "$t" "runs, but says: $out"
