@@ -95,6 +95,21 @@ struct scr_proc;
 int scr_attach(pid_t pid, unsigned int flags, struct scr_proc **out);
 
 /*
+ * As scr_attach(), for the process a pidfd (pidfd_open(2)) refers to:
+ * the process cannot be swapped for another that reuses its pid between
+ * the moment the caller chose it and the attach.  pidfd stays the
+ * caller's.
+ */
+int scr_attach_pidfd(int pidfd, unsigned int flags, struct scr_proc **out);
+
+/*
+ * When a call ended the process (exit_group, a fatal signal), the wait
+ * status it ended with (see waitpid(2): WIFEXITED, WEXITSTATUS...) goes
+ * to *status and 0 is returned; -EAGAIN while it has not ended.
+ */
+int scr_exit_status(const struct scr_proc *p, int *status);
+
+/*
  * Restore every thread and release the process, which then runs exactly
  * as before (or stays stopped, if it was stopped when attached).  Unmaps
  * the scratch area.  Frees p in every case.  Returns 0 or a negative

@@ -108,6 +108,8 @@ static int next_stop(struct run *r, int *status)
 			return e;
 		if (WIFEXITED(*status) || WIFSIGNALED(*status)) {
 			r->th->dead = true;
+			r->tg->exited = true;
+			r->tg->exit_status = *status;
 			return -ESRCH;
 		}
 		return 0;
@@ -152,11 +154,29 @@ static int other_stop(struct run *r, int status, enum __ptrace_request req)
 		 * unblocked: delivered after we are done. */
 		defer_signal(r, sig);
 		break;
-	case PTRACE_EVENT_EXIT:
+	case PTRACE_EVENT_EXIT: {
+		/* The thread is on its way out (exit_group, or killed):
+		 * the event message is its wait status. */
+		unsigned long msg = 0;
+
+		if (ptrace(PTRACE_GETEVENTMSG, r->th->tid, 0, &msg) == 0) {
+			r->tg->exited = true;
+			r->tg->exit_status = (int)msg;
+		}
 		r->th->dead = true;
 		return -ESRCH;
+	}
 	case PTRACE_EVENT_EXEC:
 		return -E_EXECED;
+	case PTRACE_EVENT_CLONE: {
+		/* The call made a thread, which is traced from birth. */
+		unsigned long child;
+
+		if (ptrace(PTRACE_GETEVENTMSG, r->th->tid, 0, &child) == 0 &&
+		    r->tg->nborn < SCR_MAX_BORN)
+			r->tg->born[r->tg->nborn++] = (pid_t)child;
+		break;
+	}
 	default:
 		/* Group stop, interrupt, clone, seccomp: carry on. */
 		break;
@@ -264,6 +284,35 @@ static int run_syscall(struct run *r)
 	if (!e)
 		e = arch_get_regs(r->th->tid, &r->after);
 	return e;
+}
+
+/*
+ * execve replaced the program; the thread is at its exec event stop.
+ * Bring it to an interrupt stop before the new program's first
+ * instruction, the state a fresh attach finds, so that calls can go on.
+ * (Only a seized thread can be interrupted; another one is left at the
+ * exec stop, which is not a safe place.)
+ */
+static void settle_after_exec(struct run *r)
+{
+	struct scr_thread *th = r->th;
+	int status, e;
+
+	th->regs_valid = th->mask_valid = false;
+	th->stop.kind = SCR_STOP_UNSAFE;
+	if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0))
+		return;
+	scr__deadline_init(&r->dl, TRAP_GRACE_MS);
+	r->timed_out = true;		/* no second chance: just wait */
+	e = resume(r, PTRACE_CONT);
+	while (!e && !(e = next_stop(r, &status))) {
+		if ((status >> 16) == PTRACE_EVENT_STOP) {
+			if (scr__classify_stop(th->tid, &th->stop) == 0)
+				scr__release_mask(th);	/* exec kept ours */
+			return;
+		}
+		e = resume(r, PTRACE_CONT);
+	}
 }
 
 /*
@@ -478,8 +527,7 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 	e = r.method == M_STEP ? run_step(&r) : run_syscall(&r);
 	if (e == -E_EXECED) {
 		/* execve succeeded: the old registers mean nothing now. */
-		th->regs_valid = th->mask_valid = false;
-		th->stop.kind = SCR_STOP_UNSAFE;
+		settle_after_exec(&r);
 		set_result(ret, 0);
 		return 0;
 	}

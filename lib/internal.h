@@ -25,6 +25,7 @@ struct scr_deadline {
 	struct timespec end;	/* CLOCK_MONOTONIC */
 };
 void scr__deadline_init(struct scr_deadline *d, int timeout_ms);
+bool scr__deadline_passed(const struct scr_deadline *d);
 /* Waits for the next wait status of tid.  0 and *status, -ETIMEDOUT,
  * or -ESRCH when tid cannot be waited for. */
 int scr__wait(pid_t tid, int *status, const struct scr_deadline *d);
@@ -50,6 +51,12 @@ int scr__vdso_range(pid_t pid, unsigned long *start, unsigned long *end);
 /* 1 when sig is in the named mask line ("SigIgn", "SigPnd"...) of
  * /proc/TID/status, 0 when not, negative errno on failure. */
 int scr__status_sig(pid_t tid, const char *field, int sig);
+/* The state letter of a thread in /proc ('R', 'S', 'Z'...; 'X': gone). */
+int scr__thread_state(pid_t tid);
+/* The start time of a process, in clock ticks since boot. */
+int scr__start_time(pid_t pid, unsigned long long *ticks);
+/* The process a pidfd refers to (in our namespace), or negative errno. */
+pid_t scr__pidfd_pid(int pidfd);
 ssize_t scr__mem_read(pid_t pid, unsigned long addr, void *buf, size_t len);
 ssize_t scr__mem_write(pid_t pid, unsigned long addr, const void *buf,
 		       size_t len);
@@ -58,11 +65,17 @@ int scr__find_insn(pid_t pid, const struct arch_abi *abi,
 
 /* ---- the injection engine (engine.c) ---- */
 
+#define SCR_MAX_BORN 16
+
 /* What is known of the target process; cached by sessions. */
 struct scr_target {
 	pid_t pid;			/* any thread of it, for /proc */
 	unsigned long insn_addr;	/* a syscall instruction, 0: unknown */
 	int trap_ignored;		/* SIGTRAP is SIG_IGN; -1: unknown */
+	bool exited;			/* a call ended the process ... */
+	int exit_status;		/* ... with this wait status */
+	pid_t born[SCR_MAX_BORN];	/* threads a call created (traced) */
+	unsigned int nborn;
 };
 
 /* What is known of one stopped thread; cached by sessions. */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -85,4 +86,55 @@ int scr__status_sig(pid_t tid, const char *field, int sig)
 		return (mask >> (sig - 1)) & 1;
 	}
 	return -EPROTO;
+}
+
+int scr__start_time(pid_t pid, unsigned long long *ticks)
+{
+	char buf[1024], *p;
+	ssize_t n = read_proc(pid, "stat", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	/* The name may hold anything, ')' included: skip to the last. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EPROTO;
+	/* Field 22, starttime, is the 20th after the name. */
+	for (int field = 0; field < 20; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EPROTO;
+	}
+	char *end;
+
+	*ticks = strtoull(p + 1, &end, 10);
+	return end == p + 1 ? -EPROTO : 0;
+}
+
+pid_t scr__pidfd_pid(int pidfd)
+{
+	char name[32], buf[2048];
+	ssize_t n;
+	char *p;
+
+	snprintf(name, sizeof(name), "fdinfo/%d", pidfd);
+	n = read_proc(getpid(), name, buf, sizeof(buf));
+	if (n < 0)
+		return (pid_t)n;
+	p = strstr(buf, "\nPid:");
+	if (!p)
+		return -EBADF;
+	long pid = strtol(p + 5, NULL, 10);
+
+	return pid > 0 && pid <= INT32_MAX ? (pid_t)pid : -ESRCH;
+}
+
+int scr__thread_state(pid_t tid)
+{
+	char buf[1024], *p;
+
+	if (read_proc(tid, "stat", buf, sizeof(buf)) < 0)
+		return 'X';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] ? p[2] : '?';
 }

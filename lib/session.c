@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #define SCRATCH_MIN	65536UL
 #define SCRATCH_MAPS	16
+#define REAP_MS		1000
 
 struct scratch_map {
 	unsigned long addr;
@@ -31,6 +33,7 @@ struct scratch_map {
 
 struct scr_proc {
 	pid_t pid;
+	int pidfd;			/* pins the process we mean */
 	int timeout_ms;
 	bool was_stopped;		/* group-stopped before we came */
 	struct scr_target tg;
@@ -66,11 +69,18 @@ static int add_thread(struct scr_proc *p, pid_t tid)
 	return 0;
 }
 
+/*
+ * Threads a call creates are traced from birth (TRACECLONE); a call that
+ * ends the process stops at its exit event (TRACEEXIT), whose message is
+ * the exit status; an exec stops at its event (TRACEEXEC).
+ */
+#define SEIZE_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | \
+		       PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXIT)
+
 /* Seizes and interrupts one thread; 1 when it vanished meanwhile. */
 static int seize(struct scr_proc *p, pid_t tid)
 {
-	if (ptrace(PTRACE_SEIZE, tid, 0,
-		   PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC)) {
+	if (ptrace(PTRACE_SEIZE, tid, 0, SEIZE_OPTIONS)) {
 		if (errno == ESRCH && tid != p->pid)
 			return 1;
 		return -errno;
@@ -81,34 +91,51 @@ static int seize(struct scr_proc *p, pid_t tid)
 }
 
 /*
- * Waits until thread th reports its interrupt stop.  A signal that was
- * already on its way is delivered as it would have been.  Returns 1 when
- * the thread exited instead.
+ * Waits until thread i reports its interrupt stop (a new thread, traced
+ * from birth, reports one too).  A signal that was already on its way is
+ * delivered as it would have been; a thread it creates meanwhile joins
+ * the list.  Returns 1 when the thread exited instead.
  */
-static int await_stop(struct scr_proc *p, struct scr_thread *th,
+static int await_stop(struct scr_proc *p, size_t i,
 		      const struct scr_deadline *dl)
 {
+	pid_t tid = p->threads[i].tid;
+
 	for (;;) {
-		int status, e = scr__wait(th->tid, &status, dl);
+		int status, sig, event, e = scr__wait(tid, &status, dl);
 
 		if (e == -ESRCH || (!e && !WIFSTOPPED(status))) {
-			th->dead = true;
+			p->threads[i].dead = true;
 			return 1;
 		}
 		if (e)
 			return e;
-		int sig = WSTOPSIG(status), event = status >> 16;
-
+		sig = WSTOPSIG(status);
+		event = status >> 16;
 		if (event == PTRACE_EVENT_STOP) {
+			struct scr_thread *th = &p->threads[i];
+
 			if (sig != SIGTRAP)
 				p->was_stopped = true;
-			e = scr__classify_stop(th->tid, &th->stop);
+			e = scr__classify_stop(tid, &th->stop);
 			return e ? e : scr__undo_eintr(th);
+		}
+		if (event == PTRACE_EVENT_EXIT) {
+			p->threads[i].dead = true;	/* detached later */
+			return 1;
+		}
+		if (event == PTRACE_EVENT_CLONE) {
+			unsigned long child;
+
+			if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &child) == 0 &&
+			    !find_thread(p, (pid_t)child) &&
+			    (e = add_thread(p, (pid_t)child)))
+				return e;
 		}
 		/* A signal-delivery-stop: let the signal go where it was
 		 * going; the interrupt is still pending and comes next. */
-		if (ptrace(PTRACE_CONT, th->tid, 0,
-			   event == 0 ? sig : 0) && errno != ESRCH)
+		if (ptrace(PTRACE_CONT, tid, 0, event == 0 ? sig : 0) &&
+		    errno != ESRCH)
 			return -errno;
 	}
 }
@@ -142,57 +169,159 @@ static int seize_new(struct scr_proc *p)
 	return e ? e : added;
 }
 
+/*
+ * Threads that could not be detached are gone or going.  A traced
+ * thread's exit is reported to its tracer, so they are ours to reap, or
+ * their process could never be reaped by its parent; and a group leader
+ * is reported only after the other threads, so all are polled together.
+ * Bounded: they have been killed and are on their way out.
+ */
+static void reap(struct scr_proc *p, bool *gone)
+{
+	struct scr_deadline dl;
+	size_t left = 0;
+
+	for (size_t i = 0; i < p->nthreads; i++)
+		left += !gone[i];
+	scr__deadline_init(&dl, REAP_MS);
+	while (left) {
+		for (size_t i = 0; i < p->nthreads; i++) {
+			pid_t tid = p->threads[i].tid;
+			int status;
+
+			if (gone[i] ||
+			    waitpid(tid, &status, __WALL | WNOHANG) == 0)
+				continue;
+			/* A killed thread may still stop at its exit event
+			 * on the way out: let it go on, untraced. */
+			if (WIFSTOPPED(status) &&
+			    ptrace(PTRACE_DETACH, tid, 0, 0) && errno != ESRCH)
+				continue;
+			gone[i] = true;
+			left--;
+		}
+		struct timespec ts = { 0, 1000000L };
+
+		if (!left || scr__deadline_passed(&dl))
+			break;
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void release(struct scr_proc *p)
 {
-	for (size_t i = 0; i < p->nthreads; i++) {
-		pid_t tid = p->threads[i].tid;
-		int status;
+	bool *gone = calloc(p->nthreads ? p->nthreads : 1, sizeof(*gone));
 
+	for (size_t i = 0; i < p->nthreads; i++) {
 		scr__release_mask(&p->threads[i]);
-		if (ptrace(PTRACE_DETACH, tid, 0, 0) && errno == ESRCH)
-			waitpid(tid, &status, __WALL | WNOHANG);
+		if (ptrace(PTRACE_DETACH, p->threads[i].tid, 0, 0) == 0 ||
+		    errno != ESRCH)
+			if (gone)
+				gone[i] = true;
 	}
+	if (gone)
+		reap(p, gone);
+	free(gone);
+	if (p->pidfd >= 0)
+		close(p->pidfd);
 	free(p->threads);
 	free(p);
 }
 
-SCR_EXPORT int scr_attach(pid_t pid, unsigned int flags,
-			  struct scr_proc **out)
+/* Is the process pinned by the pidfd still the one we attached to? */
+static int same_process(struct scr_proc *p, unsigned long long start)
 {
+	unsigned long long now;
+
+	if (p->pidfd >= 0 &&
+	    syscall(SYS_pidfd_send_signal, p->pidfd, 0, NULL, 0) != 0)
+		return -ESRCH;		/* died: the pid is someone else's */
+	if (scr__start_time(p->pid, &now) || now != start)
+		return -ESRCH;
+	return 0;
+}
+
+/* Takes ownership of pidfd (-1: none). */
+static int attach(pid_t pid, int pidfd, struct scr_proc **out)
+{
+	unsigned long long start;
 	struct scr_deadline dl;
 	struct scr_proc *p;
 	size_t done = 0;
 	int e;
 
-	if (!out || pid <= 0 || flags != 0)
-		return -EINVAL;
-	*out = NULL;
 	p = calloc(1, sizeof(*p));
-	if (!p)
+	if (!p) {
+		if (pidfd >= 0)
+			close(pidfd);
 		return -ENOMEM;
+	}
 	p->pid = pid;
+	p->pidfd = pidfd;
 	p->timeout_ms = SCR_DEFAULT_TIMEOUT_MS;
 	p->tg.pid = pid;
 	p->tg.trap_ignored = -1;
 	scr__deadline_init(&dl, p->timeout_ms);
 
-	do {
+	e = scr__start_time(pid, &start);
+	while (!e) {
 		e = seize_new(p);
 		for (; e >= 0 && done < p->nthreads; done++) {
-			int s = await_stop(p, &p->threads[done], &dl);
+			int s = await_stop(p, done, &dl);
 
 			if (s < 0)
 				e = s;
 		}
-	} while (e > 0);
+		if (e <= 0)
+			break;
+		e = 0;		/* newcomers: read the list again */
+	}
 	if (!e && (!find_thread(p, pid) || find_thread(p, pid)->dead))
 		e = -ESRCH;
+	if (!e)
+		e = same_process(p, start);
 	if (e) {
 		release(p);
-		return e == -EPERM && 0 ? -EPERM : e;
+		return e;
 	}
 	*out = p;
 	return 0;
+}
+
+SCR_EXPORT int scr_attach(pid_t pid, unsigned int flags,
+			  struct scr_proc **out)
+{
+	int pidfd;
+
+	if (!out || pid <= 0 || flags != 0)
+		return -EINVAL;
+	*out = NULL;
+	/* Pin the process first: if it dies and its pid is reused while
+	 * we attach, the check after attaching sees it. */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0 && errno == ESRCH)
+		return -ESRCH;
+	if (pidfd < 0 && errno != ENOSYS)
+		return -errno;
+	return attach(pid, pidfd, out);
+}
+
+SCR_EXPORT int scr_attach_pidfd(int pidfd, unsigned int flags,
+				struct scr_proc **out)
+{
+	pid_t pid;
+	int fd;
+
+	if (!out || pidfd < 0 || flags != 0)
+		return -EINVAL;
+	*out = NULL;
+	pid = scr__pidfd_pid(pidfd);
+	if (pid < 0)
+		return pid == -ENOENT ? -EBADF : pid;
+	fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	return attach(pid, fd, out);
 }
 
 static struct scr_thread *live_thread(struct scr_proc *p, pid_t tid)
@@ -207,6 +336,23 @@ static struct scr_thread *live_thread(struct scr_proc *p, pid_t tid)
 		if (!p->threads[i].dead)
 			return &p->threads[i];
 	return NULL;
+}
+
+/* Threads a call created are traced already: wait for their first stop
+ * and keep them, stopped like the others, until detach. */
+static void adopt_born(struct scr_proc *p)
+{
+	struct scr_deadline dl;
+
+	scr__deadline_init(&dl, REAP_MS);
+	for (unsigned int i = 0; i < p->tg.nborn; i++) {
+		pid_t tid = p->tg.born[i];
+
+		if (find_thread(p, tid) || add_thread(p, tid))
+			continue;
+		await_stop(p, p->nthreads - 1, &dl);
+	}
+	p->tg.nborn = 0;
 }
 
 SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
@@ -229,6 +375,7 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 	if (th->regs_valid &&
 	    arch_changes_disposition(arch_abi_of(&th->regs), nr))
 		p->tg.trap_ignored = -1;	/* read it again */
+	adopt_born(p);
 	return e;
 }
 
@@ -238,6 +385,15 @@ SCR_EXPORT int scr_set_timeout(struct scr_proc *p, int timeout_ms)
 
 	p->timeout_ms = timeout_ms;
 	return old;
+}
+
+SCR_EXPORT int scr_exit_status(const struct scr_proc *p, int *status)
+{
+	if (!p->tg.exited)
+		return -EAGAIN;
+	if (status)
+		*status = p->tg.exit_status;
+	return 0;
 }
 
 SCR_EXPORT pid_t scr_pid(const struct scr_proc *p)

@@ -1,9 +1,13 @@
 /*
  * Bounded waits for ptrace stops.  waitpid() has no timeout and the
- * library must not take over the caller's SIGCHLD, so a wait with a
- * deadline polls: it yields the CPU for the first few dozen microseconds
- * (a remote call that does not block is over by then), then sleeps in
- * growing steps.  A wait without a deadline blocks in waitpid().
+ * library must not take over the caller's SIGCHLD, so a wait polls: it
+ * yields the CPU for the first two hundred microseconds (a remote call
+ * that does not block is over by then), then sleeps in growing steps.
+ *
+ * Polling also notices a thread that is dead but cannot be reaped yet:
+ * a thread group leader killed with the rest of its process is reported
+ * only once its other threads are reaped, which, when we trace them, is
+ * our job; waiting for it would wait forever.
  */
 #include <errno.h>
 #include <sched.h>
@@ -38,6 +42,11 @@ void scr__deadline_init(struct scr_deadline *d, int timeout_ms)
 	}
 }
 
+bool scr__deadline_passed(const struct scr_deadline *d)
+{
+	return !d->forever && ns_until(&d->end) <= 0;
+}
+
 static int try_wait(pid_t tid, int *status, int flags)
 {
 	pid_t r;
@@ -70,11 +79,10 @@ int scr__wait(pid_t tid, int *status, const struct scr_deadline *d)
 			sched_yield();
 			continue;
 		}
-		if (d->forever) {
-			r = try_wait(tid, status, 0);
-			return r < 0 ? r : 0;
-		}
-		long left = ns_until(&d->end);
+		if (scr__thread_state(tid) == 'Z')
+			return -ESRCH;
+		long left = d->forever ? SLEEP_MAX_NS : ns_until(&d->end);
+
 		if (left <= 0)
 			return -ETIMEDOUT;
 		if (step > left)
