@@ -81,13 +81,22 @@ int scr_sc_remote_timed(pid_t tid, struct ptrace_sc_remote *pscr,
 
 struct scr_proc;
 
+/*
+ * scr_attach() flag: do not judge calls against the target's seccomp
+ * filters when they cannot be read (reading them needs CAP_SYS_ADMIN).
+ * Without it such calls are refused with -EACCES, since a filter
+ * answering KILL or TRAP would kill the target or hit it with SIGSYS.
+ */
+#define SCR_ATTACH_SECCOMP_UNCHECKED 0x1u
+
 /* Default bound on one remote call of a session, in milliseconds. */
 #define SCR_DEFAULT_TIMEOUT_MS 10000
 
 /*
  * Seize process pid (PTRACE_SEIZE: no signal is sent to it), stop every
  * one of its threads and keep them stopped until scr_detach().
- * flags must be 0.  Returns 0 and a session in *out, or:
+ * flags: 0 or SCR_ATTACH_SECCOMP_UNCHECKED.  Returns 0 and a session in
+ * *out, or:
  *   -ESRCH no such process; -EPERM not allowed to trace it (see
  *   ptrace(2): same user or CAP_SYS_PTRACE, Yama ptrace_scope);
  *   -EBUSY already traced by another process; -EINVAL bad flags or pid.
@@ -120,9 +129,19 @@ int scr_detach(struct scr_proc *p);
 /*
  * Execute system call nr with nargs (<= 6) arguments in thread tid of the
  * session (0: the main thread).  The return value says whether the call
- * was executed (0) or not (negative errno: -EBUSY, -ESRCH, -EINVAL,
- * -ETIMEDOUT when the call blocked longer than the session's timeout and
- * was interrupted).  The call's own outcome goes into *ret.
+ * was executed (0) or not (negative errno):
+ *   -EBUSY      it would destroy the thread's pending restart_syscall;
+ *   -ESRCH      no such thread in the session, or the process died (see
+ *               scr_exit_status());
+ *   -ETIMEDOUT  it blocked longer than the session's timeout and was
+ *               broken off; the thread is restored;
+ *   -EPERM      the target's seccomp policy would kill it, raise SIGSYS
+ *               or suspend it for this call: not executed;
+ *   -EACCES     the target has seccomp filters that cannot be read, so
+ *               the call cannot be judged (see SCR_ATTACH_SECCOMP_UNCHECKED);
+ *   -EINVAL     bad arguments.
+ * The call's own outcome goes into *ret.  A call a filter answers with
+ * an errno is executed and reports that errno, as for the target itself.
  */
 int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 		const unsigned long *args, unsigned int nargs,

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "arch_regs.h"
@@ -26,6 +27,9 @@ struct arch_abi {
 	long nr_munmap;
 	long nr_rt_tgsigqueueinfo;
 	unsigned int word_size;		/* bytes in a target pointer */
+	uint32_t audit_arch;		/* AUDIT_ARCH_..., as seccomp sees it */
+	long nr_seccomp, nr_prctl;	/* calls that can add filters */
+	long strict_ok[4];		/* what SECCOMP_MODE_STRICT allows */
 };
 
 /* Whole general register set of a stopped thread. */

@@ -366,6 +366,55 @@ static int choose_pc(struct run *r, const struct arch_abi *abi)
 	return 0;
 }
 
+/* What /proc tells of the thread: SIGTRAP ignored?  Seccomp mode? */
+static int load_status(struct scr_target *tg, struct scr_thread *th)
+{
+	uint64_t ign;
+	int mode, e;
+
+	if (tg->trap_ignored >= 0 && th->seccomp >= 0)
+		return 0;
+	e = scr__thread_status(th->tid, &ign, &mode);
+	if (e)
+		return e;
+	tg->trap_ignored = (ign & SIGBIT(SIGTRAP)) != 0;
+	th->seccomp = mode;
+	return 0;
+}
+
+/*
+ * Would the target's seccomp policy harm it for this call?  -EPERM: it
+ * would be killed, get SIGSYS or be suspended; -EACCES: its filters
+ * cannot be read (CAP_SYS_ADMIN is needed), so nobody can tell.
+ */
+static int check_seccomp(struct run *r, const struct arch_abi *abi,
+			 const struct scr_call *c)
+{
+	struct scr_thread *th = r->th;
+	int e;
+
+	if (r->tg->seccomp_unchecked)
+		return 0;
+	e = load_status(r->tg, th);
+	if (e || th->seccomp == 0)
+		return e;
+	if (th->seccomp == 1) {
+		for (unsigned int i = 0; i < 4; i++)
+			if (abi->strict_ok[i] == c->nr)
+				return 0;
+		return -EPERM;
+	}
+	if (!th->filters && !th->filters_err)
+		th->filters_err = scr__filters_read(th->tid, &th->filters);
+	if (th->filters_err)
+		return -EACCES;
+	uint32_t v = scr__filters_verdict(th->filters, abi->audit_arch, c->nr,
+					  r->pc + r->insn_len, c->args,
+					  c->nargs);
+
+	return scr__verdict_harms(v) ? -EPERM : 0;
+}
+
 static int choose_method(struct run *r)
 {
 	struct scr_thread *th = r->th;
@@ -378,13 +427,10 @@ static int choose_method(struct run *r)
 		r->method = M_SYSCALL_TRAP;
 		return 0;
 	}
-	if (r->tg->trap_ignored < 0) {
-		int e = scr__status_sig(th->tid, "SigIgn", SIGTRAP);
+	int e = load_status(r->tg, th);
 
-		if (e < 0)
-			return e;
-		r->tg->trap_ignored = e;
-	}
+	if (e)
+		return e;
 	/* A forced trap resets a blocked or ignored SIGTRAP to SIG_DFL. */
 	if (r->tg->trap_ignored ||
 	    (r->own_mask && (th->mask & SIGBIT(SIGTRAP))))
@@ -496,6 +542,8 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 
 	r.own_mask = arch_uses_sigmask(abi, c->nr);
 	e = choose_pc(&r, abi);
+	if (!e)
+		e = check_seccomp(&r, abi, c);
 	if (!e)
 		e = choose_method(&r);
 	if (e)

@@ -51,6 +51,21 @@ int scr__vdso_range(pid_t pid, unsigned long *start, unsigned long *end);
 /* 1 when sig is in the named mask line ("SigIgn", "SigPnd"...) of
  * /proc/TID/status, 0 when not, negative errno on failure. */
 int scr__status_sig(pid_t tid, const char *field, int sig);
+/* From /proc/TID/status: ignored signals, and the seccomp mode (0 none,
+ * 1 strict, 2 filters). */
+int scr__thread_status(pid_t tid, uint64_t *sigign, int *seccomp);
+
+/* ---- seccomp (seccomp.c) ---- */
+struct scr_filters;
+/* Reads the filters of a stopped tracee (needs CAP_SYS_ADMIN). */
+int scr__filters_read(pid_t tid, struct scr_filters **out);
+void scr__filters_free(struct scr_filters *f);
+/* The action the filters give this call (SECCOMP_RET_...). */
+uint32_t scr__filters_verdict(const struct scr_filters *f, uint32_t audit_arch,
+			      long nr, unsigned long ip,
+			      const unsigned long *args, unsigned int nargs);
+/* Would this action kill the target, raise SIGSYS or suspend it? */
+bool scr__verdict_harms(uint32_t verdict);
 /* The state letter of a thread in /proc ('R', 'S', 'Z'...; 'X': gone). */
 int scr__thread_state(pid_t tid);
 /* The start time of a process, in clock ticks since boot. */
@@ -72,6 +87,7 @@ struct scr_target {
 	pid_t pid;			/* any thread of it, for /proc */
 	unsigned long insn_addr;	/* a syscall instruction, 0: unknown */
 	int trap_ignored;		/* SIGTRAP is SIG_IGN; -1: unknown */
+	bool seccomp_unchecked;		/* the caller waived the check */
 	bool exited;			/* a call ended the process ... */
 	int exit_status;		/* ... with this wait status */
 	pid_t born[SCR_MAX_BORN];	/* threads a call created (traced) */
@@ -89,6 +105,9 @@ struct scr_thread {
 	bool call_mask_set;		/* it holds our mask instead */
 	bool lazy_mask;			/* ... which may stay between calls */
 	bool restore_si;		/* put the stop's siginfo back */
+	int seccomp;			/* its seccomp mode; -1: unknown */
+	struct scr_filters *filters;	/* its filters, when mode 2 */
+	int filters_err;		/* why they could not be read */
 	bool dead;			/* exited or was killed */
 };
 

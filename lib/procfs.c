@@ -65,27 +65,60 @@ int scr__vdso_range(pid_t pid, unsigned long *start, unsigned long *end)
 	return ret;
 }
 
-int scr__status_sig(pid_t tid, const char *field, int sig)
+/* The number after "field:" in a /proc status text, in base. */
+static int status_field(const char *buf, const char *field, int base,
+			unsigned long long *v)
 {
-	char buf[4096];
 	size_t flen = strlen(field);
-	ssize_t n = read_proc(tid, "status", buf, sizeof(buf));
 
-	if (n < 0)
-		return (int)n;
-	for (char *line = buf; line && *line; line = strchr(line, '\n')) {
+	for (const char *line = buf; line && *line; line = strchr(line, '\n')) {
 		if (*line == '\n')
 			line++;
 		if (strncmp(line, field, flen) != 0 || line[flen] != ':')
 			continue;
 		char *end;
-		unsigned long long mask = strtoull(line + flen + 1, &end, 16);
 
-		if (end == line + flen + 1)
-			return -EPROTO;
-		return (mask >> (sig - 1)) & 1;
+		*v = strtoull(line + flen + 1, &end, base);
+		return end == line + flen + 1 ? -EPROTO : 0;
 	}
-	return -EPROTO;
+	return -ENOENT;
+}
+
+int scr__status_sig(pid_t tid, const char *field, int sig)
+{
+	char buf[4096];
+	unsigned long long mask;
+	ssize_t n = read_proc(tid, "status", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	n = status_field(buf, field, 16, &mask);
+	if (n)
+		return n == -ENOENT ? -EPROTO : (int)n;
+	return (mask >> (sig - 1)) & 1;
+}
+
+int scr__thread_status(pid_t tid, uint64_t *sigign, int *seccomp)
+{
+	char buf[4096];
+	unsigned long long v;
+	ssize_t n = read_proc(tid, "status", buf, sizeof(buf));
+	int e;
+
+	if (n < 0)
+		return (int)n;
+	e = status_field(buf, "SigIgn", 16, &v);
+	if (e)
+		return -EPROTO;
+	*sigign = v;
+	/* No "Seccomp:" line: a kernel without seccomp. */
+	e = status_field(buf, "Seccomp", 10, &v);
+	if (e == -ENOENT)
+		v = 0;
+	else if (e || v > 2)
+		return -EPROTO;
+	*seccomp = (int)v;
+	return 0;
 }
 
 int scr__start_time(pid_t pid, unsigned long long *ticks)

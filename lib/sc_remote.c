@@ -54,7 +54,8 @@ static int fail(int err)
 SCR_EXPORT int scr_sc_remote_timed(pid_t tid, struct ptrace_sc_remote *pscr,
 				   int timeout_ms)
 {
-	struct scr_thread th = { .tid = tid, .restore_si = true };
+	struct scr_thread th = { .tid = tid, .restore_si = true,
+				 .seccomp = -1 };
 	struct scr_target tg = { .pid = tid, .trap_ignored = -1 };
 	struct scr_call c;
 	int e;
@@ -83,6 +84,7 @@ SCR_EXPORT int scr_sc_remote_timed(pid_t tid, struct ptrace_sc_remote *pscr,
 	c.nargs = pscr->pscr_nargs;
 	c.timeout_ms = timeout_ms;
 	e = scr__inject(&tg, &th, &c, &pscr->pscr_ret);
+	scr__filters_free(th.filters);
 	if (tg.insn_addr)
 		remember_insn(tid, tg.insn_addr);
 	return e ? fail(-e) : 0;

@@ -24,6 +24,7 @@
 #define SCRATCH_MIN	65536UL
 #define SCRATCH_MAPS	16
 #define REAP_MS		1000
+#define SCR_ATTACH_FLAGS SCR_ATTACH_SECCOMP_UNCHECKED
 
 struct scratch_map {
 	unsigned long addr;
@@ -65,6 +66,7 @@ static int add_thread(struct scr_proc *p, pid_t tid)
 	memset(&p->threads[p->nthreads], 0, sizeof(*p->threads));
 	p->threads[p->nthreads].tid = tid;
 	p->threads[p->nthreads].lazy_mask = true;
+	p->threads[p->nthreads].seccomp = -1;
 	p->nthreads++;
 	return 0;
 }
@@ -222,6 +224,8 @@ static void release(struct scr_proc *p)
 	if (gone)
 		reap(p, gone);
 	free(gone);
+	for (size_t i = 0; i < p->nthreads; i++)
+		scr__filters_free(p->threads[i].filters);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
 	free(p->threads);
@@ -242,7 +246,8 @@ static int same_process(struct scr_proc *p, unsigned long long start)
 }
 
 /* Takes ownership of pidfd (-1: none). */
-static int attach(pid_t pid, int pidfd, struct scr_proc **out)
+static int attach(pid_t pid, int pidfd, unsigned int flags,
+		  struct scr_proc **out)
 {
 	unsigned long long start;
 	struct scr_deadline dl;
@@ -261,6 +266,7 @@ static int attach(pid_t pid, int pidfd, struct scr_proc **out)
 	p->timeout_ms = SCR_DEFAULT_TIMEOUT_MS;
 	p->tg.pid = pid;
 	p->tg.trap_ignored = -1;
+	p->tg.seccomp_unchecked = flags & SCR_ATTACH_SECCOMP_UNCHECKED;
 	scr__deadline_init(&dl, p->timeout_ms);
 
 	e = scr__start_time(pid, &start);
@@ -293,7 +299,7 @@ SCR_EXPORT int scr_attach(pid_t pid, unsigned int flags,
 {
 	int pidfd;
 
-	if (!out || pid <= 0 || flags != 0)
+	if (!out || pid <= 0 || (flags & ~SCR_ATTACH_FLAGS))
 		return -EINVAL;
 	*out = NULL;
 	/* Pin the process first: if it dies and its pid is reused while
@@ -303,7 +309,7 @@ SCR_EXPORT int scr_attach(pid_t pid, unsigned int flags,
 		return -ESRCH;
 	if (pidfd < 0 && errno != ENOSYS)
 		return -errno;
-	return attach(pid, pidfd, out);
+	return attach(pid, pidfd, flags, out);
 }
 
 SCR_EXPORT int scr_attach_pidfd(int pidfd, unsigned int flags,
@@ -312,7 +318,7 @@ SCR_EXPORT int scr_attach_pidfd(int pidfd, unsigned int flags,
 	pid_t pid;
 	int fd;
 
-	if (!out || pidfd < 0 || flags != 0)
+	if (!out || pidfd < 0 || (flags & ~SCR_ATTACH_FLAGS))
 		return -EINVAL;
 	*out = NULL;
 	pid = scr__pidfd_pid(pidfd);
@@ -321,7 +327,7 @@ SCR_EXPORT int scr_attach_pidfd(int pidfd, unsigned int flags,
 	fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	return attach(pid, fd, out);
+	return attach(pid, fd, flags, out);
 }
 
 static struct scr_thread *live_thread(struct scr_proc *p, pid_t tid)
@@ -336,6 +342,18 @@ static struct scr_thread *live_thread(struct scr_proc *p, pid_t tid)
 		if (!p->threads[i].dead)
 			return &p->threads[i];
 	return NULL;
+}
+
+static void forget_seccomp(struct scr_proc *p)
+{
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct scr_thread *th = &p->threads[i];
+
+		scr__filters_free(th->filters);
+		th->filters = NULL;
+		th->filters_err = 0;
+		th->seccomp = -1;
+	}
 }
 
 /* Threads a call created are traced already: wait for their first stop
@@ -375,6 +393,12 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 	if (th->regs_valid &&
 	    arch_changes_disposition(arch_abi_of(&th->regs), nr))
 		p->tg.trap_ignored = -1;	/* read it again */
+	if (th->regs_valid) {
+		const struct arch_abi *abi = arch_abi_of(&th->regs);
+
+		if (nr == abi->nr_seccomp || nr == abi->nr_prctl)
+			forget_seccomp(p);	/* it may have added filters */
+	}
 	adopt_born(p);
 	return e;
 }

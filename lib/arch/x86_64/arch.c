@@ -2,6 +2,7 @@
 #include <asm/unistd_64.h>
 #include <elf.h>
 #include <errno.h>
+#include <linux/audit.h>
 #include <linux/futex.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -26,6 +27,10 @@ static const struct arch_abi abi_x86_64 = {
 	.nr_munmap = __NR_munmap,
 	.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,
 	.word_size = 8,
+	.audit_arch = AUDIT_ARCH_X86_64,
+	.nr_seccomp = __NR_seccomp,
+	.nr_prctl = __NR_prctl,
+	.strict_ok = { __NR_read, __NR_write, __NR_exit, __NR_rt_sigreturn },
 };
 
 int arch_get_regs(pid_t tid, struct arch_regs *r)
