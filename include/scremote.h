@@ -147,6 +147,14 @@ int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 		const unsigned long *args, unsigned int nargs,
 		struct ptrace_sc_ret *ret);
 
+/*
+ * Async-signal-safe, for a signal handler of the caller: the call in
+ * flight in p, if any, is broken off as on a timeout (the thread is
+ * restored) and it, and every later call of the session, returns -EINTR.
+ * Detaching still works and is what to do next.
+ */
+void scr_interrupt(struct scr_proc *p);
+
 /* Bound on one remote call, in ms (<= 0: none).  Returns the old value. */
 int scr_set_timeout(struct scr_proc *p, int timeout_ms);
 

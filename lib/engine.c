@@ -54,6 +54,7 @@ struct run {
 	uint64_t post_mask;
 	bool sent_trap;			/* we queued a SIGTRAP by tgkill */
 	bool timed_out;
+	bool cancelled;			/* ... because the caller said so */
 	int deferred[MAX_DEFERRED];	/* signals that stopped us mid-call */
 	unsigned int ndeferred;
 	struct arch_regs after;
@@ -98,6 +99,7 @@ static int next_stop(struct run *r, int *status)
 
 		if (e == -ETIMEDOUT && !r->timed_out) {
 			r->timed_out = true;
+			r->cancelled = r->dl.cancel && *r->dl.cancel;
 			e = send_trap(r);
 			if (e)
 				return e;
@@ -572,6 +574,7 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 	}
 
 	scr__deadline_init(&r.dl, c->timeout_ms);
+	r.dl.cancel = c->cancel;
 	e = r.method == M_STEP ? run_step(&r) : run_syscall(&r);
 	if (e == -E_EXECED) {
 		/* execve succeeded: the old registers mean nothing now. */
@@ -594,7 +597,7 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 	if (e)
 		return e;
 	if (r.timed_out && (broken || !ran))
-		return -ETIMEDOUT;
+		return r.cancelled ? -EINTR : -ETIMEDOUT;
 	if (r.own_mask)
 		th->mask_valid = false;		/* the call defined it */
 	set_result(ret, v);

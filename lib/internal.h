@@ -23,6 +23,7 @@
 struct scr_deadline {
 	bool forever;
 	struct timespec end;	/* CLOCK_MONOTONIC */
+	volatile sig_atomic_t *cancel;	/* when set, the deadline is now */
 };
 void scr__deadline_init(struct scr_deadline *d, int timeout_ms);
 bool scr__deadline_passed(const struct scr_deadline *d);
@@ -116,6 +117,7 @@ struct scr_call {
 	const unsigned long *args;
 	unsigned int nargs;
 	int timeout_ms;			/* <= 0: no bound */
+	volatile sig_atomic_t *cancel;	/* break the call off when set */
 };
 
 /* Gives the thread its own signal mask back, if it holds ours. */

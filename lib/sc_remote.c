@@ -83,6 +83,7 @@ SCR_EXPORT int scr_sc_remote_timed(pid_t tid, struct ptrace_sc_remote *pscr,
 	c.args = pscr->pscr_args;
 	c.nargs = pscr->pscr_nargs;
 	c.timeout_ms = timeout_ms;
+	c.cancel = NULL;
 	e = scr__inject(&tg, &th, &c, &pscr->pscr_ret);
 	scr__filters_free(th.filters);
 	if (tg.insn_addr)

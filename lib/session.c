@@ -36,6 +36,7 @@ struct scr_proc {
 	pid_t pid;
 	int pidfd;			/* pins the process we mean */
 	int timeout_ms;
+	volatile sig_atomic_t interrupted;	/* scr_interrupt() was called */
 	bool was_stopped;		/* group-stopped before we came */
 	struct scr_target tg;
 	struct scr_thread *threads;
@@ -378,15 +379,18 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 			   struct ptrace_sc_ret *ret)
 {
 	struct scr_thread *th;
-	struct scr_call c = { nr, args, nargs, 0 };
+	struct scr_call c = { nr, args, nargs, 0, NULL };
 	int e;
 
 	if (!p || !ret || nargs > SCR_MAX_ARGS || (nargs && !args))
 		return -EINVAL;
+	if (p->interrupted)
+		return -EINTR;
 	th = find_thread(p, tid ? tid : p->pid);
 	if (!th || th->dead)
 		return -ESRCH;
 	c.timeout_ms = p->timeout_ms;
+	c.cancel = &p->interrupted;
 	e = scr__inject(&p->tg, th, &c, ret);
 	if (e == 0 && !th->regs_valid)
 		p->tg.insn_addr = 0;	/* new image: new vDSO */
@@ -401,6 +405,11 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 	}
 	adopt_born(p);
 	return e;
+}
+
+SCR_EXPORT void scr_interrupt(struct scr_proc *p)
+{
+	p->interrupted = 1;
 }
 
 SCR_EXPORT int scr_set_timeout(struct scr_proc *p, int timeout_ms)
@@ -455,7 +464,7 @@ static int remote_call(struct scr_proc *p, long nr, const unsigned long *args,
 		       unsigned int nargs, long *result)
 {
 	struct scr_thread *th = live_thread(p, 0);
-	struct scr_call c = { nr, args, nargs, p->timeout_ms };
+	struct scr_call c = { nr, args, nargs, p->timeout_ms, NULL };
 	struct ptrace_sc_ret ret;
 	int e;
 
@@ -479,6 +488,8 @@ SCR_EXPORT int scr_scratch_alloc(struct scr_proc *p, size_t len,
 
 	if (!addr || len == 0 || len > (1UL << 30))
 		return -EINVAL;
+	if (p->interrupted)
+		return -EINTR;
 	if (!m || m->len - m->used < need) {
 		const struct arch_abi *abi;
 		struct scr_thread *th = live_thread(p, 0);

@@ -31,6 +31,7 @@ static long ns_until(const struct timespec *end)
 void scr__deadline_init(struct scr_deadline *d, int timeout_ms)
 {
 	d->forever = timeout_ms <= 0;
+	d->cancel = NULL;
 	if (d->forever)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &d->end);
@@ -44,7 +45,8 @@ void scr__deadline_init(struct scr_deadline *d, int timeout_ms)
 
 bool scr__deadline_passed(const struct scr_deadline *d)
 {
-	return !d->forever && ns_until(&d->end) <= 0;
+	return (d->cancel && *d->cancel) ||
+	       (!d->forever && ns_until(&d->end) <= 0);
 }
 
 static int try_wait(pid_t tid, int *status, int flags)
@@ -75,6 +77,8 @@ int scr__wait(pid_t tid, int *status, const struct scr_deadline *d)
 		r = try_wait(tid, status, WNOHANG);
 		if (r != 0)
 			return r < 0 ? r : 0;
+		if (d->cancel && *d->cancel)
+			return -ETIMEDOUT;
 		if (ns_until(&spin_end) > 0) {
 			sched_yield();
 			continue;

@@ -603,3 +603,55 @@ TEST(pidfd_pins_the_process)
 	close(pidfd);
 	target_kill(&u);
 }
+
+/* ---- interruption by the caller ------------------------------------- */
+
+static struct scr_proc *to_interrupt;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	scr_interrupt(to_interrupt);
+}
+
+static void reader(struct target *t, void *arg)
+{
+	char buf[16] = { 0 };
+	ssize_t n;
+
+	(void)arg;
+	say(t, "READY");
+	n = read(t->tgt_in, buf, 5);
+	say(t, n == 5 && !memcmp(buf, "hello", 5) ? "OK" : "BAD read");
+}
+
+TEST(interrupt_from_a_signal_handler_breaks_the_call)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct ptrace_sc_ret ret;
+	unsigned long buf, args[3];
+	struct scr_proc *p;
+	struct target t;
+	double t0;
+
+	target_start(&t, reader, NULL);
+	expect_ready(&t);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	scr_set_timeout(p, 0);		/* no bound: only the interrupt */
+	CHECK_OK(scr_scratch_alloc(p, 16, &buf));
+	to_interrupt = p;
+	sigaction(SIGALRM, &sa, NULL);
+	args[0] = (unsigned long)t.tgt_in;
+	args[1] = buf;
+	args[2] = 5;
+	t0 = now_s();
+	alarm(1);
+	CHECK_EQ(scr_syscall(p, 0, SYS_read, args, 3, &ret), -EINTR);
+	CHECK(now_s() - t0 < 2.0, "took %.2f s", now_s() - t0);
+	CHECK_EQ(scr_syscall(p, 0, SYS_getpid, NULL, 0, &ret), -EINTR);
+	CHECK_OK(scr_detach(p));
+	CHECK(write(t.in, "hello", 5) == 5);
+	expect_ok(&t, 2000);
+	target_kill(&t);
+}
