@@ -52,6 +52,8 @@ int scr__vdso_range(pid_t pid, unsigned long *start, unsigned long *end);
 /* 1 when sig is in the named mask line ("SigIgn", "SigPnd"...) of
  * /proc/TID/status, 0 when not, negative errno on failure. */
 int scr__status_sig(pid_t tid, const char *field, int sig);
+/* A decimal field of /proc/TID/status ("TracerPid", "Tgid"...). */
+int scr__status_num(pid_t tid, const char *field, unsigned long long *v);
 /* From /proc/TID/status: ignored signals, and the seccomp mode (0 none,
  * 1 strict, 2 filters). */
 int scr__thread_status(pid_t tid, uint64_t *sigign, int *seccomp);

@@ -98,6 +98,17 @@ int scr__status_sig(pid_t tid, const char *field, int sig)
 	return (mask >> (sig - 1)) & 1;
 }
 
+int scr__status_num(pid_t tid, const char *field, unsigned long long *v)
+{
+	char buf[4096];
+	ssize_t n = read_proc(tid, "status", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	n = status_field(buf, field, 10, v);
+	return n == -ENOENT ? -EPROTO : (int)n;
+}
+
 int scr__thread_status(pid_t tid, uint64_t *sigign, int *seccomp)
 {
 	char buf[4096];

@@ -86,6 +86,20 @@ static int seize(struct scr_proc *p, pid_t tid)
 	if (ptrace(PTRACE_SEIZE, tid, 0, SEIZE_OPTIONS)) {
 		if (errno == ESRCH && tid != p->pid)
 			return 1;
+		/* Born to a thread we trace, before we heard of it: it
+		 * is ours already (PTRACE_INTERRUPT works for its tracer
+		 * only) and reports its first stop by itself. */
+		if (errno == EPERM && tid != p->pid) {
+			if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) == 0)
+				return add_thread(p, tid);
+			/* Else it is exiting (the kernel refuses to attach
+			 * to an exiting task), or someone else traces it. */
+			unsigned long long tracer = 0;
+
+			scr__status_num(tid, "TracerPid", &tracer);
+			return tracer && tracer != (unsigned long long)getpid() ?
+			       -EBUSY : 1;
+		}
 		return -errno;
 	}
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) && errno != ESRCH)
@@ -136,9 +150,10 @@ static int await_stop(struct scr_proc *p, size_t i,
 				return e;
 		}
 		/* A signal-delivery-stop: let the signal go where it was
-		 * going; the interrupt is still pending and comes next. */
-		if (ptrace(PTRACE_CONT, tid, 0, event == 0 ? sig : 0) &&
-		    errno != ESRCH)
+		 * going.  Any stop consumes a pending interrupt, so ask
+		 * again. */
+		if ((ptrace(PTRACE_CONT, tid, 0, event == 0 ? sig : 0) ||
+		     ptrace(PTRACE_INTERRUPT, tid, 0, 0)) && errno != ESRCH)
 			return -errno;
 	}
 }

@@ -5,9 +5,10 @@
 #include <linux/audit.h>
 #include <linux/futex.h>
 #include <sys/ptrace.h>
+#include <string.h>
 #include <sys/uio.h>
 
-#include "arch.h"
+#include "x86_abi.h"
 
 #define ERESTARTNOHAND		514
 #define ERESTART_RESTARTBLOCK	516
@@ -17,21 +18,81 @@
 
 static const unsigned char syscall_insn[] = { 0x0f, 0x05 };
 
-static const struct arch_abi abi_x86_64 = {
-	.name = "x86_64",
-	.insn = syscall_insn,
-	.insn_len = sizeof(syscall_insn),
-	.insn_align = 1,
-	.can_step = true,
-	.nr_mmap = __NR_mmap,
-	.nr_munmap = __NR_munmap,
-	.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,
-	.word_size = 8,
-	.audit_arch = AUDIT_ARCH_X86_64,
-	.nr_seccomp = __NR_seccomp,
-	.nr_prctl = __NR_prctl,
-	.strict_ok = { __NR_read, __NR_write, __NR_exit, __NR_rt_sigreturn },
+const struct x86_abi x86_abi_64 = {
+	.abi = {
+		.name = "x86_64",
+		.insn = syscall_insn,
+		.insn_len = sizeof(syscall_insn),
+		.insn_align = 1,
+		.can_step = true,
+		.nr_mmap = __NR_mmap,
+		.nr_munmap = __NR_munmap,
+		.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,
+		.word_size = 8,
+		.audit_arch = AUDIT_ARCH_X86_64,
+		.nr_seccomp = __NR_seccomp,
+		.nr_prctl = __NR_prctl,
+		.strict_ok = { __NR_read, __NR_write, __NR_exit,
+			       __NR_rt_sigreturn },
+	},
+	.compat = false,
+	.nanosleep = __NR_nanosleep,
+	.clock_nanosleep = __NR_clock_nanosleep,
+	.clock_nanosleep64 = -1,
+	.restart_syscall = __NR_restart_syscall,
+	.sigreturn = -1,
+	.rt_sigreturn = __NR_rt_sigreturn,
+	.futex = __NR_futex,
+	.futex64 = -1,
+	.poll = __NR_poll,
+	.rt_sigprocmask = __NR_rt_sigprocmask,
+	.sigprocmask = -1,
+	.ssetmask = -1,
+	.rt_sigaction = __NR_rt_sigaction,
+	.sigaction = -1,
+	.signal = -1,
+	.execve = __NR_execve,
+	.execveat = __NR_execveat,
+	.epoll_wait = __NR_epoll_wait,
+	.epoll_pwait = __NR_epoll_pwait,
+	.epoll_pwait2 = __NR_epoll_pwait2,
+	.rt_sigtimedwait = __NR_rt_sigtimedwait,
+	.rt_sigtimedwait64 = -1,
+	.semop = __NR_semop,
+	.semtimedop = __NR_semtimedop,
+	.semtimedop64 = -1,
 };
+
+/* The user code segment of 32-bit processes (GDT_ENTRY_DEFAULT_USER32_CS). */
+#define USER32_CS 0x23
+
+static const struct x86_abi *x86(const struct arch_abi *abi)
+{
+	return (const struct x86_abi *)abi;
+}
+
+static bool compat(const struct arch_regs *r)
+{
+	return r->r.cs == USER32_CS;
+}
+
+/* A number in a register, as the ABI reads it. */
+static long reg_long(const struct arch_regs *r, unsigned long v)
+{
+	return compat(r) ? (long)(int)v : (long)v;
+}
+
+/* Is nr one of the listed numbers (ignoring the ABI's -1 holes)? */
+static bool one_of(long nr, const long *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] >= 0 && list[i] == nr)
+			return true;
+	return false;
+}
+#define ONE_OF(nr, ...) \
+	one_of(nr, (const long[]){ __VA_ARGS__ }, \
+	       sizeof((const long[]){ __VA_ARGS__ }) / sizeof(long))
 
 int arch_get_regs(pid_t tid, struct arch_regs *r)
 {
@@ -45,8 +106,7 @@ int arch_set_regs(pid_t tid, const struct arch_regs *r)
 
 const struct arch_abi *arch_abi_of(const struct arch_regs *r)
 {
-	(void)r;
-	return &abi_x86_64;
+	return compat(r) ? &x86_abi_i386.abi : &x86_abi_64.abi;
 }
 
 unsigned long arch_pc(const struct arch_regs *r)
@@ -56,12 +116,18 @@ unsigned long arch_pc(const struct arch_regs *r)
 
 long arch_cur_syscall(const struct arch_regs *r)
 {
-	return (long)r->r.orig_rax;
+	return reg_long(r, r->r.orig_rax);
 }
 
 long arch_retval(const struct arch_regs *r)
 {
-	return (long)r->r.rax;
+	unsigned int v = (unsigned int)r->r.rax;
+
+	if (!compat(r))
+		return (long)r->r.rax;
+	/* 32 bits: -4095..-1 are errors, anything else is a value, such
+	 * as an address above 2 GiB, to be read unsigned. */
+	return v >= (unsigned int)-4095 ? (long)(int)v : (long)v;
 }
 
 bool arch_restart_block_pending(const struct arch_regs *r)
@@ -77,31 +143,32 @@ bool arch_exit_stop_safe(const struct arch_regs *r)
 	return true;
 }
 
-static bool restartable_eintr(long nr, const unsigned long args[6])
+static bool restartable_eintr(const struct x86_abi *x, long nr,
+			      const unsigned long args[6])
 {
-	switch (nr) {
-	case __NR_epoll_wait:
-	case __NR_epoll_pwait:
+	if (ONE_OF(nr, x->epoll_wait, x->epoll_pwait))
 		return (int)args[3] < 0;
-	case __NR_epoll_pwait2:
-	case __NR_semtimedop:
+	if (ONE_OF(nr, x->epoll_pwait2, x->semtimedop, x->semtimedop64))
 		return args[3] == 0;
-	case __NR_rt_sigtimedwait:
+	if (ONE_OF(nr, x->rt_sigtimedwait, x->rt_sigtimedwait64))
 		return args[2] == 0;
-	case __NR_semop:
-		return true;
-	default:
-		return false;
-	}
+	return ONE_OF(nr, x->semop);
 }
 
 bool arch_undo_eintr(struct arch_regs *r)
 {
+	const struct x86_abi *x = x86(arch_abi_of(r));
 	unsigned long args[6] = { r->r.rdi, r->r.rsi, r->r.rdx,
 				  r->r.r10, r->r.r8, r->r.r9 };
 
+	if (x->compat) {
+		unsigned long a32[6] = { r->r.rbx, r->r.rcx, r->r.rdx,
+					 r->r.rsi, r->r.rdi, r->r.rbp };
+
+		memcpy(args, a32, sizeof(args));
+	}
 	if (arch_cur_syscall(r) < 0 || arch_retval(r) != -EINTR ||
-	    !restartable_eintr(arch_cur_syscall(r), args))
+	    !restartable_eintr(x, arch_cur_syscall(r), args))
 		return false;
 	/* The kernel's own signal code then restarts it, or makes it
 	 * EINTR if a handler runs first: exactly the untraced outcome. */
@@ -117,12 +184,21 @@ void arch_prepare_call(struct arch_regs *r, unsigned long pc, long nr,
 	for (unsigned int i = 0; i < nargs && i < 6; i++)
 		a[i] = args[i];
 	r->r.rax = (unsigned long)nr;
-	r->r.rdi = a[0];
-	r->r.rsi = a[1];
-	r->r.rdx = a[2];
-	r->r.r10 = a[3];
-	r->r.r8 = a[4];
-	r->r.r9 = a[5];
+	if (compat(r)) {
+		r->r.rbx = a[0] & 0xffffffffUL;
+		r->r.rcx = a[1] & 0xffffffffUL;
+		r->r.rdx = a[2] & 0xffffffffUL;
+		r->r.rsi = a[3] & 0xffffffffUL;
+		r->r.rdi = a[4] & 0xffffffffUL;
+		r->r.rbp = a[5] & 0xffffffffUL;
+	} else {
+		r->r.rdi = a[0];
+		r->r.rsi = a[1];
+		r->r.rdx = a[2];
+		r->r.r10 = a[3];
+		r->r.r8 = a[4];
+		r->r.r9 = a[5];
+	}
 	r->r.rip = pc;
 	/* Not in a system call: the kernel must not "restart" at pc. */
 	r->r.orig_rax = (unsigned long)-1;
@@ -159,39 +235,37 @@ static bool futex_timed_wait(const unsigned long *args, unsigned int nargs)
 bool arch_writes_restart_block(const struct arch_abi *abi, long nr,
 			       const unsigned long *args, unsigned int nargs)
 {
-	(void)abi;
-	switch (nr) {
-	case __NR_nanosleep:
-	case __NR_clock_nanosleep:
-	case __NR_restart_syscall:
-	case __NR_rt_sigreturn:
+	const struct x86_abi *x = x86(abi);
+
+	if (ONE_OF(nr, x->nanosleep, x->clock_nanosleep, x->clock_nanosleep64,
+		   x->restart_syscall, x->sigreturn, x->rt_sigreturn,
+		   x->poll))	/* poll: whatever its timeout */
 		return true;
-	case __NR_futex:
+	if (ONE_OF(nr, x->futex, x->futex64))
 		return futex_timed_wait(args, nargs);
-	case __NR_poll:		/* whatever its timeout */
-		return true;
-	default:
-		return false;
-	}
+	return false;
 }
 
 bool arch_uses_sigmask(const struct arch_abi *abi, long nr)
 {
-	(void)abi;
-	return nr == __NR_rt_sigprocmask;
+	const struct x86_abi *x = x86(abi);
+
+	return ONE_OF(nr, x->rt_sigprocmask, x->sigprocmask, x->ssetmask);
 }
 
 bool arch_changes_disposition(const struct arch_abi *abi, long nr)
 {
-	(void)abi;
-	return nr == __NR_rt_sigaction || nr == __NR_execve ||
-	       nr == __NR_execveat;
+	const struct x86_abi *x = x86(abi);
+
+	return ONE_OF(nr, x->rt_sigaction, x->sigaction, x->signal,
+		      x->execve, x->execveat);
 }
 
 bool arch_changes_ext(const struct arch_abi *abi, long nr)
 {
-	(void)abi;
-	return nr == __NR_rt_sigreturn;
+	const struct x86_abi *x = x86(abi);
+
+	return ONE_OF(nr, x->sigreturn, x->rt_sigreturn);
 }
 
 int arch_get_ext(pid_t tid, struct arch_ext *e)
