@@ -30,6 +30,10 @@ struct arch_abi {
 	uint32_t audit_arch;		/* AUDIT_ARCH_..., as seccomp sees it */
 	long nr_seccomp, nr_prctl;	/* calls that can add filters */
 	long strict_ok[4];		/* what SECCOMP_MODE_STRICT allows */
+	/* The kernel rewinds an interrupted call before a signal, group or
+	 * interrupt stop (x0 is its first argument again) and takes the
+	 * rest of its restart decision from state a call replaces. */
+	bool restart_before_stop;
 };
 
 /* Whole general register set of a stopped thread. */
