@@ -11,8 +11,9 @@
  *   the kernel would still have done after get_signal() (EINTR for a
  *   handler without SA_RESTART, restart_syscall for -516) is decided from
  *   locals of that do_signal() call and is lost once the thread has left
- *   it to run our call: the call is then re-issued with its original
- *   arguments instead.
+ *   it to run our call.  We redo the restart_syscall part
+ *   (arch_keep_call_effects); a handler without SA_RESTART sees the call
+ *   re-issued after it instead of EINTR.
  * - orig_x0 is not visible: at a syscall-exit stop whose x0 is a restart
  *   code the first argument is gone, so such a stop is not safe.
  * - At syscall stops x7 reads 0 (entry) or 1 (exit) and the kernel puts
@@ -23,6 +24,7 @@
 #include <asm/unistd.h>
 #include <elf.h>
 #include <errno.h>
+#include <linux/audit.h>
 #include <linux/futex.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -40,6 +42,7 @@
 #ifndef NT_ARM_SVE
 #define NT_ARM_SVE 0x405
 #endif
+#define DBG_SPSR_SS (1ULL << 21)
 #ifndef HWCAP_SVE
 #define HWCAP_SVE (1UL << 22)
 #endif
@@ -58,6 +61,11 @@ static const struct arch_abi abi_aarch64 = {
 	.nr_munmap = __NR_munmap,
 	.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,
 	.word_size = 8,
+	.audit_arch = AUDIT_ARCH_AARCH64,
+	.nr_seccomp = __NR_seccomp,
+	.nr_prctl = __NR_prctl,
+	.strict_ok = { __NR_read, __NR_write, __NR_exit, __NR_rt_sigreturn },
+	.restart_before_stop = true,
 };
 
 int arch_get_regs(pid_t tid, struct arch_regs *r)
@@ -74,6 +82,10 @@ int arch_get_regs(pid_t tid, struct arch_regs *r)
 	if (ptrace(PTRACE_GETREGSET, tid, NT_ARM_SYSTEM_CALL, &iov_nr))
 		return -errno;
 	r->syscallno = nr;
+	/* PSTATE.SS is the kernel's: it sets it on every write while the
+	 * thread is being single-stepped (valid_user_regs), and the step
+	 * flag stays until the tracer resumes the thread otherwise. */
+	r->r.pstate &= ~DBG_SPSR_SS;
 	return 0;
 }
 
@@ -191,13 +203,45 @@ bool arch_after_insn(const struct arch_regs *r, unsigned long pc, size_t len)
 	return r->r.pc == pc + len;
 }
 
+/* Does call nr, interrupted, return -ERESTART_RESTARTBLOCK (and leave
+ * its remaining work in restart_block)? */
+static bool restarts_through_block(long nr, const unsigned long *x)
+{
+	int cmd = (int)(x[1] & FUTEX_CMD_MASK);
+
+	switch (nr) {
+	case __NR_nanosleep:
+		return true;
+	case __NR_clock_nanosleep:
+		return !(x[1] & 1);	/* TIMER_ABSTIME restarts as is */
+	case __NR_futex:
+		return (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) &&
+		       x[3] != 0;
+	default:
+		return false;
+	}
+}
+
 void arch_keep_call_effects(struct arch_regs *saved,
 			    const struct arch_regs *after)
 {
+	const unsigned long *x = (const unsigned long *)saved->r.regs;
+
 	/* No system call defines a register of the thread here (the
 	 * thread pointer, TPIDR_EL0, is not in NT_PRSTATUS). */
-	(void)saved;
 	(void)after;
+	/*
+	 * Saved at a signal, group or interrupt stop in a call the kernel
+	 * has rewound: had the thread not left that do_signal() to run our
+	 * call, it would now turn a -ERESTART_RESTARTBLOCK into
+	 * restart_syscall (which resumes the call where it was, e.g. with
+	 * the time left to sleep).  Do it for it; re-issuing the call
+	 * would start its timeout over.  Injected calls that would clobber
+	 * the restart_block are refused (arch_restart_block_pending).
+	 */
+	if (saved->syscallno < 0 && (saved->r.pc & 3) == 0 &&
+	    restarts_through_block((long)x[8], x))
+		saved->r.regs[8] = __NR_restart_syscall;
 }
 
 bool arch_writes_restart_block(const struct arch_abi *abi, long nr,
