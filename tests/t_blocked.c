@@ -20,6 +20,19 @@
 #include "scremote.h"
 #include "targets.h"
 
+/* The calls glibc makes for poll() and pause() where the
+ * kernel lacks the old ones (the asm-generic table). */
+#ifdef SYS_poll
+#define NR_POLL SYS_poll
+#else
+#define NR_POLL SYS_ppoll
+#endif
+#ifdef SYS_pause
+#define NR_PAUSE SYS_pause
+#else
+#define NR_PAUSE SYS_ppoll
+#endif
+
 /* Attach, run the battery (twice, in two sessions), detach. */
 static void visit(struct target *t)
 {
@@ -258,9 +271,9 @@ static void poll_case(long timeout)
 
 	target_start(&t, poller, (void *)timeout);
 	expect_ready(&t);
-	wait_in_syscall(t.pid, SYS_poll, 2000);
+	wait_in_syscall(t.pid, NR_POLL, 2000);
 	visit(&t);
-	wait_in_syscall(t.pid, SYS_poll, 2000);
+	wait_in_syscall(t.pid, NR_POLL, 2000);
 	CHECK(write(t.in, "x", 1) == 1);
 	expect_ok(&t, 2000);
 	target_kill(&t);
@@ -276,6 +289,9 @@ TEST(blocked_in_poll_with_timeout_sees_its_event)
 	poll_case(8000);
 }
 
+/* Where epoll_wait is epoll_pwait (asm-generic), its EINTR cannot be
+ * undone: the first argument is not visible at the stop (orig_x0). */
+#ifdef SYS_epoll_wait
 static void epoller(struct target *t, void *arg)
 {
 	struct epoll_event ev = { .events = EPOLLIN }, got;
@@ -306,6 +322,7 @@ TEST(blocked_in_epoll_wait_sees_its_event)
 	expect_ok(&t, 2000);
 	target_kill(&t);
 }
+#endif
 
 static void acceptor(struct target *t, void *arg)
 {
@@ -409,7 +426,7 @@ static void pause_case(long suspend, long nr)
 
 TEST(blocked_in_pause_wakes_on_its_signal)
 {
-	pause_case(0, SYS_pause);
+	pause_case(0, NR_PAUSE);
 }
 
 TEST(blocked_in_sigsuspend_wakes_on_its_signal_and_mask)
