@@ -7,6 +7,10 @@
 # ELF class (1: 32-bit, 2: 64-bit).  A new ABI is one more line here.
 CLI_ABIS_x86_64 := x86_64
 CLI_ABI_x86_64  := asm/unistd_64.h 62 2
+CLI_ABIS_aarch64 := aarch64
+CLI_ABI_aarch64  := asm/unistd.h 183 2
+CLI_ABIS_riscv64 := riscv64
+CLI_ABI_riscv64  := asm/unistd.h 243 2
 CLI_ABIS := $(CLI_ABIS_$(ARCH))
 
 CLI_GEN  := $(BUILD)/gen
