@@ -1,0 +1,30 @@
+# make check-aarch64, make check-riscv64: the test suite cross-built
+# statically for that architecture and run under qemu-system, with a
+# kernel from Debian (downloaded, or for riscv64 built from linux-source)
+# kept in QEMU_CACHE.  Pass/fail comes from the guest's result line.
+# Included by the top Makefile.
+
+QEMU_CACHE ?= $(HOME)/.cache/scremote
+QEMU_TESTS := t_freebsd t_blocked t_state
+QEMU_CC_aarch64 := aarch64-linux-gnu-gcc
+QEMU_CC_riscv64 := riscv64-linux-gnu-gcc
+
+.PHONY: check-aarch64 check-riscv64 check-qemu qemu-guest
+
+check-qemu: check-aarch64 check-riscv64
+
+check-aarch64 check-riscv64: check-%:
+	@command -v $(QEMU_CC_$*) >/dev/null || \
+	  { echo "$@: $(QEMU_CC_$*) missing (Debian: gcc-$(subst _,-,$*)-linux-gnu)"; exit 1; }
+	@$(MAKE) --no-print-directory CC=$(QEMU_CC_$*) BUILD=build-qemu-$* \
+	  LDFLAGS=-static qemu-guest
+	@kernel=$$(tests/qemu/kernel-$*.sh $(QEMU_CACHE)) && \
+	  tests/qemu/run.sh $* build-qemu-$* "$$kernel"
+
+# What the guest runs; built by the sub-make above for one ARCH.
+qemu-guest: $(patsubst %,$(BUILD)/tests/%,$(QEMU_TESTS)) $(BUILD)/scremote \
+	    $(CLI_TARGET) $(BUILD)/qemu/init $(BUILD)/qemu/cli_e2e
+
+$(BUILD)/qemu/%: tests/qemu/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
