@@ -45,6 +45,7 @@ all: $(LIBA) $(LIBSO) $(TEST_BINS) $(PROGS)
 
 -include cli/cli.mk
 -include mk/install.mk
+-include tests/arch/$(ARCH)/tests.mk
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
