@@ -30,6 +30,7 @@ MLINKS := scr_sc_remote_timed.3:scr_sc_remote.3 \
 	  scr_attach_pidfd.3:scr_attach.3 scr_exit_status.3:scr_attach.3 \
 	  scr_detach.3:scr_attach.3 scr_syscall.3:scr_attach.3 \
 	  scr_set_timeout.3:scr_attach.3 scr_pid.3:scr_attach.3 \
+	  scr_interrupt.3:scr_attach.3 \
 	  scr_threads.3:scr_attach.3 \
 	  scr_write.3:scr_read.3 scr_scratch_alloc.3:scr_read.3 \
 	  scr_push.3:scr_read.3 scr_scratch_reset.3:scr_read.3

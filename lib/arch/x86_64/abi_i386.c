@@ -7,7 +7,7 @@
 /* int $0x80: found in the 32-bit vDSO's __kernel_vsyscall. */
 static const unsigned char int80[] = { 0xcd, 0x80 };
 
-const struct x86_abi x86_abi_i386 = {
+const struct x86_abi arch_x86_abi_i386 = {
 	.abi = {
 		.name = "i386",
 		.insn = int80,

@@ -18,7 +18,7 @@
 
 static const unsigned char syscall_insn[] = { 0x0f, 0x05 };
 
-const struct x86_abi x86_abi_64 = {
+const struct x86_abi arch_x86_abi_64 = {
 	.abi = {
 		.name = "x86_64",
 		.insn = syscall_insn,
@@ -106,7 +106,7 @@ int arch_set_regs(pid_t tid, const struct arch_regs *r)
 
 const struct arch_abi *arch_abi_of(const struct arch_regs *r)
 {
-	return compat(r) ? &x86_abi_i386.abi : &x86_abi_64.abi;
+	return compat(r) ? &arch_x86_abi_i386.abi : &arch_x86_abi_64.abi;
 }
 
 unsigned long arch_pc(const struct arch_regs *r)

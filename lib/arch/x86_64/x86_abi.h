@@ -21,7 +21,7 @@ struct x86_abi {
 	long semop, semtimedop, semtimedop64;
 };
 
-extern const struct x86_abi x86_abi_64;
-extern const struct x86_abi x86_abi_i386;
+extern const struct x86_abi arch_x86_abi_64;
+extern const struct x86_abi arch_x86_abi_i386;
 
 #endif
