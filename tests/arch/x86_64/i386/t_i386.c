@@ -27,10 +27,13 @@ static void start32(struct target *t, const char *mode)
 	int rep[2], in[2], out[2];
 	char self[4096] = { 0 };
 
+	/* Beside this program, or in /bin (the qemu guests). */
 	if (!target32[0]) {
 		CHECK(readlink("/proc/self/exe", self, sizeof(self) - 1) > 0);
 		snprintf(target32, sizeof(target32), "%s/target32",
 			 dirname(self));
+		if (access(target32, X_OK))
+			snprintf(target32, sizeof(target32), "/bin/target32");
 	}
 	if (access(target32, X_OK))
 		SKIP("no 32-bit target (%s): gcc -m32 unavailable at build",
