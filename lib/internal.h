@@ -80,6 +80,11 @@ ssize_t scr__mem_write(pid_t pid, unsigned long addr, const void *buf,
 		       size_t len);
 int scr__find_insn(pid_t pid, const struct arch_abi *abi,
 		   unsigned long *addr);
+/* Calls fn on each readable executable mapping of the process until one
+ * gives 0 (-ENOEXEC when none does). */
+int scr__exec_ranges(pid_t pid, const struct arch_abi *abi, unsigned long *addr,
+		     int (*fn)(pid_t, const struct arch_abi *, unsigned long,
+			       unsigned long, unsigned long *));
 
 /* ---- the injection engine (engine.c) ---- */
 

@@ -71,29 +71,48 @@ ssize_t scr__mem_write(pid_t pid, unsigned long addr, const void *buf,
 	return vm_rw(pid, addr, (void *)buf, len, true);
 }
 
+/* Looks for the instruction in [start, end) of the target. */
+static int search(pid_t pid, const struct arch_abi *abi, unsigned long start,
+		  unsigned long end, unsigned long *addr)
+{
+	static __thread unsigned char buf[65536];
+
+	while (start < end) {
+		size_t len = end - start < sizeof(buf) ? end - start :
+							 sizeof(buf);
+		ssize_t n = scr__mem_read(pid, start, buf, len);
+
+		if (n < (ssize_t)abi->insn_len)
+			return -ENOEXEC;
+		for (size_t i = 0; i + abi->insn_len <= (size_t)n;
+		     i += abi->insn_align) {
+			if (memcmp(buf + i, abi->insn, abi->insn_len) == 0) {
+				*addr = start + i;
+				return 0;
+			}
+		}
+		/* Step back so an instruction split across chunks is seen. */
+		start += (size_t)n - (abi->insn_len - 1) / abi->insn_align *
+				     abi->insn_align;
+		if ((size_t)n < len)
+			break;
+	}
+	return -ENOEXEC;
+}
+
 /*
- * Finds a system call instruction in the target's vDSO, so that no byte
- * of the target's code has to be written.
+ * Finds a system call instruction that already exists in the target, so
+ * that no byte of its code has to be written: in its vDSO, or, for a
+ * process without one, in its executable mappings (libc has them).
  */
 int scr__find_insn(pid_t pid, const struct arch_abi *abi, unsigned long *addr)
 {
 	unsigned long start, end;
-	unsigned char buf[65536];
-	ssize_t n;
 	int r = scr__vdso_range(pid, &start, &end);
 
-	if (r)
-		return r == -ENOENT ? -ENOEXEC : r;
-	if (end - start > sizeof(buf))
-		end = start + sizeof(buf);
-	n = scr__mem_read(pid, start, buf, end - start);
-	if (n < 0)
-		return (int)n;
-	for (size_t i = 0; i + abi->insn_len <= (size_t)n; i += abi->insn_align) {
-		if (memcmp(buf + i, abi->insn, abi->insn_len) == 0) {
-			*addr = start + i;
-			return 0;
-		}
-	}
-	return -ENOEXEC;
+	if (r == 0 && search(pid, abi, start, end, addr) == 0)
+		return 0;
+	if (r && r != -ENOENT)
+		return r;
+	return scr__exec_ranges(pid, abi, addr, search);
 }

@@ -36,6 +36,27 @@ static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t len)
 	return got;
 }
 
+/*
+ * One line of a /proc text, NUL-terminated, without its newline.  A line
+ * longer than the buffer (a long path) is cut and the rest skipped, so
+ * that its tail is never taken for a line of its own.
+ */
+static bool next_line(FILE *f, char *line, size_t len)
+{
+	size_t l;
+
+	if (!fgets(line, (int)len, f))
+		return false;
+	l = strlen(line);
+	if (l && line[l - 1] == '\n') {
+		line[l - 1] = '\0';
+		return true;
+	}
+	for (int c = 0; c != '\n' && c != EOF;)
+		c = fgetc(f);
+	return true;
+}
+
 int scr__vdso_range(pid_t pid, unsigned long *start, unsigned long *end)
 {
 	char path[64], line[512];
@@ -46,12 +67,10 @@ int scr__vdso_range(pid_t pid, unsigned long *start, unsigned long *end)
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
-	while (fgets(line, sizeof(line), f)) {
+	while (next_line(f, line, sizeof(line))) {
 		unsigned long s, e;
 		size_t l = strlen(line);
 
-		if (l && line[l - 1] == '\n')
-			line[--l] = '\0';
 		if (l < 7 || strcmp(line + l - 6, "[vdso]") != 0)
 			continue;
 		if (sscanf(line, "%lx-%lx", &s, &e) == 2 && s < e) {
@@ -181,4 +200,32 @@ int scr__thread_state(pid_t tid)
 		return 'X';
 	p = strrchr(buf, ')');
 	return p && p[1] == ' ' && p[2] ? p[2] : '?';
+}
+
+int scr__exec_ranges(pid_t pid, const struct arch_abi *abi, unsigned long *addr,
+		     int (*fn)(pid_t, const struct arch_abi *, unsigned long,
+			       unsigned long, unsigned long *))
+{
+	char path[64], line[512];
+	int ret = -ENOEXEC;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (ret && next_line(f, line, sizeof(line))) {
+		unsigned long s, e;
+		char perms[8];
+
+		if (sscanf(line, "%lx-%lx %7s", &s, &e, perms) != 3 || s >= e ||
+		    perms[0] != 'r' || perms[2] != 'x')
+			continue;
+		/* Bounded: a mapping is searched up to 16 MiB. */
+		if (e - s > (16UL << 20))
+			e = s + (16UL << 20);
+		ret = fn(pid, abi, s, e, addr);
+	}
+	fclose(f);
+	return ret;
 }

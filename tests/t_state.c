@@ -548,3 +548,44 @@ TEST(calls_in_each_thread_of_a_threaded_target)
 	expect_ok(&t, 2000);
 	target_kill(&t);
 }
+
+/* A process without a vDSO (it unmapped its own): the instruction comes
+ * from its other code, libc's, still without writing a byte. */
+static void no_vdso(struct target *t, void *arg)
+{
+	char line[512];
+	unsigned long s = 0, e = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	(void)arg;
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "[vdso]"))
+			sscanf(line, "%lx-%lx", &s, &e);
+	if (f)
+		fclose(f);
+	if (!s || munmap((void *)s, e - s)) {
+		say(t, "BAD could not unmap the vDSO");
+		return;
+	}
+	reader(t, NULL);
+}
+
+TEST(target_without_vdso)
+{
+	struct scr_proc *p;
+	struct target t;
+
+	target_start(&t, no_vdso, NULL);
+	expect_ready(&t);
+	CHECK(!strstr(slurp(t.pid, "maps"), "[vdso]"));
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	long dirty = dirty_code_kb(t.pid);
+
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	exercise(p, &t, 0);
+	CHECK_OK(scr_detach(p));
+	CHECK_EQ(dirty_code_kb(t.pid), dirty);
+	CHECK(write(t.in, "hello", 5) == 5);
+	expect_ok(&t, 2000);
+	target_kill(&t);
+}
