@@ -202,7 +202,6 @@ static void *lock_holder(void *arg)
 	char c;
 
 	__atomic_store_n(lock_word, 1, __ATOMIC_SEQ_CST);	/* locked */
-	say(t, "READY");
 	/* Hold the lock until told, then release it properly. */
 	if (read(t->tgt_in, &c, 1) != 1)
 		_exit(1);
@@ -223,6 +222,8 @@ static void locker(struct target *t, void *arg)
 	/* The main thread waits for the lock like any program would. */
 	while (__atomic_load_n(lock_word, __ATOMIC_SEQ_CST) == 0)
 		sched_yield();
+	/* Only this thread reports, so that the lines come in order. */
+	say(t, "READY");
 	say(t, "%lx", (unsigned long)lock_word);
 	do
 		r = syscall(SYS_futex, lock_word, FUTEX_WAIT, 1, NULL, NULL, 0);
