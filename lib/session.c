@@ -570,9 +570,14 @@ SCR_EXPORT int scr_detach(struct scr_proc *p)
 		unsigned long args[2] = { p->scratch[i].addr,
 					  p->scratch[i].len };
 
-		if (th && th->regs_valid)
-			e = remote_call(p, arch_abi_of(&th->regs)->nr_munmap,
-					args, 2, &ignored) ?: e;
+		/* (After an execve the mappings went with the old image.) */
+		if (th && th->regs_valid) {
+			int r = remote_call(p, arch_abi_of(&th->regs)->nr_munmap,
+					    args, 2, &ignored);
+
+			if (r && !e)
+				e = r;
+		}
 	}
 	if (!live_thread(p, 0))
 		e = -ESRCH;

@@ -656,3 +656,36 @@ TEST(interrupt_from_a_signal_handler_breaks_the_call)
 	expect_ok(&t, 2000);
 	target_kill(&t);
 }
+
+/* SIGSTOP cannot be blocked: sent during a call, it must still stop the
+ * process once we are gone, and SIGCONT resume it, the call unharmed. */
+TEST(sigstop_during_a_call_takes_effect_after)
+{
+	struct timespec ts = { 0, 300000000L };
+	unsigned long addr;
+	struct scr_proc *p;
+	struct target t;
+	pid_t sender;
+
+	target_start(&t, reader, NULL);
+	expect_ready(&t);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	CHECK_OK(scr_push(p, &ts, sizeof(ts), &addr));
+	sender = fork();
+	if (sender == 0) {
+		msleep(100);
+		kill(t.pid, SIGSTOP);
+		_exit(0);
+	}
+	CHECK_EQ(rcall(p, 0, SYS_nanosleep, 2, addr, 0UL), 0);
+	CHECK_EQ(waitpid(sender, NULL, 0), sender);
+	CHECK_EQ(rcall(p, 0, SYS_getpid, 0), t.pid);
+	CHECK_OK(scr_detach(p));
+	wait_state(t.pid, 'T', 2000);
+	CHECK_EQ(kill(t.pid, SIGCONT), 0);
+	wait_state(t.pid, 'S', 2000);
+	CHECK(write(t.in, "hello", 5) == 5);
+	expect_ok(&t, 2000);
+	target_kill(&t);
+}
