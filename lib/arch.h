@@ -26,6 +26,7 @@ struct arch_abi {
 	long nr_mmap;			/* mmap with a byte offset */
 	long nr_munmap;
 	long nr_rt_tgsigqueueinfo;
+	long nr_restart_syscall;
 	unsigned int word_size;		/* bytes in a target pointer */
 	uint32_t audit_arch;		/* AUDIT_ARCH_..., as seccomp sees it */
 	long nr_seccomp, nr_prctl;	/* calls that can add filters */

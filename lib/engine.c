@@ -450,6 +450,41 @@ int scr__release_mask(struct scr_thread *th)
 	return set_mask(th->tid, th->mask);
 }
 
+static bool restart_code(long v)
+{
+	return v <= -ERESTARTSYS && v >= -ERESTART_RESTARTBLOCK;
+}
+
+/*
+ * Runs the call.  A signal that cannot be blocked (SIGSTOP) may interrupt
+ * it: the kernel then reports a restart code where, for the target's own
+ * call, it would have restarted it.  Do what the kernel would: issue the
+ * call again, or continue it through restart_syscall, which resumes the
+ * call's own restart_block (never the thread's: see the EBUSY rule).
+ */
+static int run(struct run *r, const struct arch_abi *abi,
+	       const struct scr_call *c)
+{
+	int e = r->method == M_STEP ? run_step(r) : run_syscall(r);
+
+	for (int again = 0; !e && !r->timed_out && again < 100; again++) {
+		long v = arch_retval(&r->after);
+
+		if (!restart_code(v) ||
+		    !arch_after_insn(&r->after, r->pc, r->insn_len))
+			break;
+		r->after = r->th->regs;
+		arch_prepare_call(&r->after, r->pc,
+				  v == -ERESTART_RESTARTBLOCK ?
+				  abi->nr_restart_syscall : c->nr,
+				  c->args, c->nargs);
+		e = arch_set_regs(r->th->tid, &r->after);
+		if (!e)
+			e = r->method == M_STEP ? run_step(r) : run_syscall(r);
+	}
+	return e;
+}
+
 /* Puts everything back: registers, extended state, mask, siginfo. */
 static int restore(struct run *r, const struct arch_ext *ext)
 {
@@ -575,7 +610,7 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 
 	scr__deadline_init(&r.dl, c->timeout_ms);
 	r.dl.cancel = c->cancel;
-	e = r.method == M_STEP ? run_step(&r) : run_syscall(&r);
+	e = run(&r, abi, c);
 	if (e == -E_EXECED) {
 		/* execve succeeded: the old registers mean nothing now. */
 		settle_after_exec(&r);

@@ -17,6 +17,7 @@ const struct x86_abi arch_x86_abi_i386 = {
 		.nr_mmap = __NR_mmap2,	/* offset 0 either way */
 		.nr_munmap = __NR_munmap,
 		.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,
+		.nr_restart_syscall = __NR_restart_syscall,
 		.word_size = 4,
 		.audit_arch = AUDIT_ARCH_I386,
 		.nr_seccomp = __NR_seccomp,
