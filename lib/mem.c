@@ -75,7 +75,7 @@ ssize_t scr__mem_write(pid_t pid, unsigned long addr, const void *buf,
 static int search(pid_t pid, const struct arch_abi *abi, unsigned long start,
 		  unsigned long end, unsigned long *addr)
 {
-	static __thread unsigned char buf[65536];
+	unsigned char buf[8192];
 
 	while (start < end) {
 		size_t len = end - start < sizeof(buf) ? end - start :

@@ -49,12 +49,15 @@ static void threads200(struct target *t, void *arg)
 	(void)arg;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 65536);
-	for (int i = 0; i < NTHREADS; i++)
-		if (pthread_create(&th, &attr, count_forever,
-				   (void *)&counters[i])) {
-			say(t, "BAD pthread_create %d", i);
+	for (int i = 0; i < NTHREADS; i++) {
+		int e = pthread_create(&th, &attr, count_forever,
+				       (void *)&counters[i]);
+
+		if (e) {
+			say(t, "BAD pthread_create %d: %s", i, strerror(e));
 			return;
 		}
+	}
 	say(t, "READY");
 	say(t, "%lx", (unsigned long)counters);
 	if (read(t->tgt_in, &c, 1) != 1)
