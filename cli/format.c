@@ -1,6 +1,7 @@
 /* Text and JSON output of calls. */
 #include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "format.h"
 
@@ -178,6 +179,39 @@ static void print_ret_text(FILE *f, const struct call *c,
 	}
 }
 
+/* "SIGKILL" for 9; NULL when the number has no name. */
+static const char *signame(int sig)
+{
+	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+	static char buf[16];
+
+	if (!abbrev)
+		return NULL;
+	snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	return buf;
+}
+
+/* strace's last line for a process that is gone. */
+static void print_end_text(FILE *f, int status)
+{
+	if (WIFEXITED(status)) {
+		fprintf(f, "+++ exited with %d +++\n", WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		const char *name = signame(WTERMSIG(status));
+
+		if (name)
+			fprintf(f, "+++ killed by %s%s +++\n", name,
+				WCOREDUMP(status) ? " (core dumped)" : "");
+		else
+			fprintf(f, "+++ killed by signal %d%s +++\n",
+				WTERMSIG(status),
+				WCOREDUMP(status) ? " (core dumped)" : "");
+	} else {
+		fprintf(f, "+++ ended (wait status %#x) +++\n",
+			(unsigned int)status);
+	}
+}
+
 void print_text(FILE *f, const struct call *c, const struct outcome *o)
 {
 	fprintf(f, "%s(", c->name);
@@ -187,6 +221,11 @@ void print_text(FILE *f, const struct call *c, const struct outcome *o)
 		print_arg_text(f, c, o, i);
 	}
 	fputc(')', f);
+	if (o->ended) {
+		fputs(" = ?\n", f);
+		print_end_text(f, o->wstatus);
+		return;
+	}
 	print_ret_text(f, c, o);
 }
 
@@ -231,12 +270,34 @@ static void print_json_buffers(FILE *f, const struct call *c,
 	fputc(']', f);
 }
 
+static void print_json_end(FILE *f, int status)
+{
+	fputs(",\"ended\":{", f);
+	if (WIFEXITED(status)) {
+		fprintf(f, "\"exited\":%d", WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		fprintf(f, "\"signal\":%d,\"signame\":", WTERMSIG(status));
+		json_cstr(f, signame(WTERMSIG(status)));
+		fprintf(f, ",\"core\":%s", WCOREDUMP(status) ? "true" : "false");
+	} else {
+		fprintf(f, "\"wait_status\":%d", status);
+	}
+	fputc('}', f);
+}
+
 void print_json(FILE *f, unsigned int index, const struct call *c,
 		const struct outcome *o)
 {
 	int err = o->ret.sr_error;
 
 	print_json_head(f, index, c, o->argv);
+	if (o->ended) {
+		fputs(",\"executed\":true,\"retval\":null,\"errno\":null,"
+		      "\"errname\":null,\"strerror\":null", f);
+		print_json_end(f, o->wstatus);
+		fputs(",\"buffers\":[]}\n", f);
+		return;
+	}
 	fprintf(f, ",\"executed\":true,\"retval\":%ld,\"errno\":%d,"
 		"\"errname\":",
 		err ? -1L : o->ret.sr_retval[0], err);
@@ -244,6 +305,10 @@ void print_json(FILE *f, unsigned int index, const struct call *c,
 	fputs(",\"strerror\":", f);
 	json_cstr(f, err ? strerror(err) : NULL);
 	print_json_buffers(f, c, o);
+	if (o->new_exe) {
+		fputs(",\"new_program\":", f);
+		json_cstr(f, o->new_exe);
+	}
 	fputs("}\n", f);
 }
 

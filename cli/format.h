@@ -22,6 +22,9 @@ struct outcome {
 	size_t outlen[CLI_MAX_ARGS];
 	int outint[CLI_MAX_ARGS];		/* int(N) read back */
 	unsigned char have_int[CLI_MAX_ARGS];
+	int ended;		/* the call ended the process ... */
+	int wstatus;		/* ... with this wait status (waitpid(2)) */
+	char *new_exe;		/* execve succeeded: the new program, or NULL */
 };
 
 /* Per-name facts that change how a result is shown. */
@@ -41,7 +44,15 @@ void fmt_json_string(FILE *f, const unsigned char *data, size_t len);
 /* The errno name (EBADF), or NULL when unknown. */
 const char *errno_name(int err);
 
+/*
+ * Text: "name(args) = ret"; for a call that ended the process,
+ * "name(args) = ?" and then "+++ exited with N +++" or
+ * "+++ killed by SIGNAME +++", as strace shows it.
+ */
 void print_text(FILE *f, const struct call *c, const struct outcome *o);
+/* JSON: one object; a call that ended the process has "retval":null and
+ * "ended":{"exited":N} or {"signal":N,"signame":"SIGKILL","core":false};
+ * a successful execve has "new_program":"/path". */
 void print_json(FILE *f, unsigned int index, const struct call *c,
 		const struct outcome *o);
 

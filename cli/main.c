@@ -10,13 +10,16 @@
  * interrupted by signal N (after releasing the target).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "abi.h"
@@ -36,7 +39,7 @@ struct opts {
 	const char *pid_text;
 	const char *tid_text;
 	const char *timeout_text;
-	int json, list, help, version;
+	int json, list, help, version, no_seccomp_check;
 	const char *exprs[CLI_MAX_CALLS];
 	unsigned int nexprs;
 	char **words;		/* positional form: SYSCALL ARG... */
@@ -45,10 +48,20 @@ struct opts {
 
 static volatile sig_atomic_t stop_sig;
 
+/* The session a signal handler breaks into; set only while attached. */
+static struct scr_proc *volatile session;
+
+/* SIGINT, SIGTERM, SIGHUP, SIGPIPE: break off the call in flight
+ * (scr_interrupt is async-signal-safe); the main line then detaches,
+ * which restores the target, and exits 128+sig. */
 static void on_signal(int sig)
 {
+	struct scr_proc *p = session;
+
 	if (!stop_sig)
 		stop_sig = sig;
+	if (p)
+		scr_interrupt(p);
 }
 
 static void usage(FILE *f)
@@ -66,6 +79,11 @@ static void usage(FILE *f)
 "  -t TID         run the calls in thread TID (default: the main thread)\n"
 "  --timeout MS   give up on a call blocked longer than MS ms (default 5000,\n"
 "                 0: wait forever); the target is restored unchanged\n"
+"  --no-seccomp-check\n"
+"                 do not judge calls against the target's seccomp filters\n"
+"                 (reading them needs CAP_SYS_ADMIN; without it calls into\n"
+"                 a filtered target are refused); a call the filter kills\n"
+"                 or traps then kills the target or hits it with SIGSYS\n"
 "  --json         one JSON object per call instead of strace-style lines\n"
 "  --list         the system calls of the target's ABI, with numbers\n"
 "  -h, --help     this text\n"
@@ -78,7 +96,9 @@ static void usage(FILE *f)
 "System calls by name, or by number as syscall_231 or #231.\n"
 "\n"
 "Exit status: 0 success, 1 a call failed, 2 usage error (nothing done),\n"
-"3 could not attach or run, 128+N interrupted by signal N.\n"
+"3 could not attach or run (also: a call ended the process), 128+N\n"
+"interrupted by signal N (the call in flight is broken off and the target\n"
+"released first).\n"
 "\n"
 "Examples:\n"
 "  scremote 1234 close 7\n"
@@ -180,6 +200,8 @@ static int parse_options(int argc, char **argv, struct opts *o)
 		}
 		if (strcmp(a, "--json") == 0) {
 			o->json = 1;
+		} else if (strcmp(a, "--no-seccomp-check") == 0) {
+			o->no_seccomp_check = 1;
 		} else if (strcmp(a, "--list") == 0) {
 			o->list = 1;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -324,6 +346,31 @@ static const struct cli_abi *target_abi(pid_t pid)
 	return r < 0 ? abi_default() : abi;
 }
 
+/* The process a thread belongs to (Tgid in /proc/TID/status), or -1. */
+static long tgid_of(pid_t tid)
+{
+	char v[32];
+
+	if (proc_status_field(tid, "Tgid", v, sizeof(v)) < 0)
+		return -1;
+	return strtol(v, NULL, 10);
+}
+
+static void complain_not_thread(pid_t pid, pid_t tid)
+{
+	long owner = tgid_of(tid);
+
+	if (owner > 0 && owner != pid)
+		complain("-t %d: thread %d is not a thread of process %d (it "
+			 "belongs to process %ld; the threads of %d are "
+			 "listed in /proc/%d/task)", (int)tid, (int)tid,
+			 (int)pid, owner, (int)pid, (int)pid);
+	else
+		complain("-t %d: thread %d is not a thread of process %d (its"
+			 " threads are listed in /proc/%d/task)", (int)tid,
+			 (int)tid, (int)pid, (int)pid);
+}
+
 static int check_tid(pid_t pid, pid_t tid)
 {
 	char path[64];
@@ -338,12 +385,24 @@ static int check_tid(pid_t pid, pid_t tid)
 			complain("no process %d (check the PID with ps or "
 				 "pgrep)", (int)pid);
 		else
-			complain("thread %d is not in process %d (its threads"
-				 " are listed in /proc/%d/task)", (int)tid,
-				 (int)pid, (int)pid);
+			complain_not_thread(pid, tid);
 		return -1;
 	}
 	return 0;	/* cannot tell: let the attach decide */
+}
+
+/* After attaching, the session's own list of threads is the truth. */
+static int session_has_thread(struct scr_proc *p, pid_t tid)
+{
+	pid_t tids[4096];
+	int n = scr_threads(p, tids, sizeof(tids) / sizeof(tids[0]));
+
+	if (n > (int)(sizeof(tids) / sizeof(tids[0])))
+		return 1;	/* too many to list: let the call decide */
+	for (int i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return 1;
+	return 0;
 }
 
 static void install_handlers(void)
@@ -353,33 +412,121 @@ static void install_handlers(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	/* One handler at a time: the first signal is the one reported. */
 	sigemptyset(&sa.sa_mask);
-	/* Restart the library's waits: the call in flight is finished (it
-	 * is bounded by --timeout) and the target released before exit. */
-	sa.sa_flags = SA_RESTART;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	/* Our own writes and reads restart; the library's waits poll and
+	 * notice scr_interrupt() by themselves. */
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* A signal ignored by whoever started us stays ignored:
+		 * nohup, or a background job of a shell and its SIGINT. */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+/*
+ * Pins the target: a pidfd refers to this process and no other, even if
+ * it dies and its PID is reused before we attach.  Done right after the
+ * PID is parsed, before anything slow.  Returns the pidfd, or -1 with
+ * errno (ENOSYS: a kernel before 5.3, attach by PID then).
+ */
+static int pin_target(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static void explain_pin(pid_t pid, int err)
+{
+	long owner;
+
+	switch (err) {
+	case ESRCH:
+		explain_attach(stderr, pid, -ESRCH);
+		break;
+	case EINVAL:	/* a thread, not a process (ENOENT on some kernels) */
+	case ENOENT:
+		owner = tgid_of(pid);
+		if (owner > 0 && owner != pid) {
+			complain("%d is a thread of process %ld, not a "
+				 "process: use 'scremote %ld -t %d ...'",
+				 (int)pid, owner, owner, (int)pid);
+			break;
+		}
+		/* fall through */
+	default:
+		complain("cannot open a handle on process %d (pidfd_open): %s",
+			 (int)pid, strerror(err));
+	}
+}
+
+/* Has the pinned process ended?  A pidfd polls readable once it has. */
+static int pin_ended(int pidfd)
+{
+	struct pollfd pfd = { pidfd, POLLIN, 0 };
+
+	return poll(&pfd, 1, 0) == 1;
+}
+
+static void explain_attach_pinned(pid_t pid, int pidfd, int err)
+{
+	char state[64];
+
+	if (err != -ESRCH || pidfd < 0 || !pin_ended(pidfd)) {
+		explain_attach(stderr, pid, err);
+		return;
+	}
+	if (proc_status_field(pid, "State", state, sizeof(state)) < 0) {
+		complain("process %d exited before scremote could attach; "
+			 "nothing was done", (int)pid);
+		return;
+	}
+	if (state[0] == 'Z' || state[0] == 'X') {
+		explain_attach(stderr, pid, err);
+		return;
+	}
+	complain("process %d exited before scremote could attach, and its "
+		 "PID now belongs to another process, which was left alone; "
+		 "nothing was done", (int)pid);
 }
 
 /* Attach, run, detach.  Returns the exit status. */
-static int attach_and_run(pid_t pid, pid_t tid, int timeout_ms,
+static int attach_and_run(pid_t pid, int pidfd, pid_t tid, int timeout_ms,
 			  const struct opts *o, struct call *calls,
 			  unsigned int n)
 {
-	struct run_opts ro = { tid, o->json, stdout, &stop_sig };
+	struct run_opts ro = { pid, tid, o->json, stdout, &stop_sig };
+	unsigned int flags = o->no_seccomp_check ?
+			     SCR_ATTACH_SECCOMP_UNCHECKED : 0;
 	struct scr_proc *p;
 	int rc, r;
 
 	install_handlers();
 	if (stop_sig)
 		return 128 + stop_sig;
-	r = scr_attach(pid, 0, &p);
+	r = pidfd >= 0 ? scr_attach_pidfd(pidfd, flags, &p) :
+			 scr_attach(pid, flags, &p);
 	if (r < 0) {
-		explain_attach(stderr, pid, r);
+		explain_attach_pinned(pid, pidfd, r);
 		return stop_sig ? 128 + stop_sig : EXIT_NORUN;
 	}
+	session = p;
+	if (stop_sig)		/* it came before the session was visible */
+		scr_interrupt(p);
 	scr_set_timeout(p, timeout_ms);
-	rc = run_calls(p, calls, n, &ro);
+	if (tid && !session_has_thread(p, tid)) {
+		complain_not_thread(pid, tid);
+		rc = EXIT_NORUN;
+	} else {
+		rc = run_calls(p, calls, n, &ro);
+	}
+	session = NULL;
 	r = scr_detach(p);
 	if (r < 0 && rc != EXIT_NORUN) {
 		if (r == -ESRCH)
@@ -397,7 +544,6 @@ static int attach_and_run(pid_t pid, pid_t tid, int timeout_ms,
 	}
 	return rc;
 }
-
 static int validate(const struct opts *o, long *pid, long *tid, long *tmo)
 {
 	if (!o->pid_text) {
@@ -443,7 +589,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	unsigned int n = 0;
 	long pid, tid, tmo;
-	int rc;
+	int rc, pidfd, pin_err;
 
 	/* We act on other processes with our caller's authority; a setuid
 	 * install would lend the owner's instead.  _exit: run no exit-time
@@ -477,17 +623,24 @@ int main(int argc, char **argv)
 	}
 	if (validate(&o, &pid, &tid, &tmo) < 0)
 		return EXIT_USAGE;
+	pidfd = pin_target((pid_t)pid);
+	pin_err = pidfd < 0 ? errno : 0;
 	abi = target_abi((pid_t)pid);
 	if (!abi)
-		return EXIT_NORUN;
-	if (parse_all(abi, &o, calls, &n) < 0)
-		return EXIT_USAGE;
-	if (tid && check_tid((pid_t)pid, (pid_t)tid) < 0)
+		rc = EXIT_NORUN;
+	else if (parse_all(abi, &o, calls, &n) < 0)
+		rc = EXIT_USAGE;	/* bad input wins over a dead PID */
+	else if (pin_err && pin_err != ENOSYS) {
+		explain_pin((pid_t)pid, pin_err);
+		rc = EXIT_NORUN;
+	} else if (tid && check_tid((pid_t)pid, (pid_t)tid) < 0)
 		rc = EXIT_NORUN;
 	else
-		rc = attach_and_run((pid_t)pid, (pid_t)tid, (int)tmo, &o,
-				    calls, n);
+		rc = attach_and_run((pid_t)pid, pidfd, (pid_t)tid, (int)tmo,
+				    &o, calls, n);
 	for (unsigned int i = 0; i < n; i++)
 		call_free(&calls[i]);
+	if (pidfd >= 0)
+		close(pidfd);
 	return rc;
 }

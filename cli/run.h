@@ -9,6 +9,7 @@
 #include "scremote.h"
 
 struct run_opts {
+	pid_t pid;		/* the target, for messages */
 	pid_t tid;		/* 0: the main thread */
 	int json;
 	FILE *out;
@@ -18,9 +19,10 @@ struct run_opts {
 
 /*
  * Run the calls in order and print each outcome.  Stops at the first
- * call that fails, could not run, or when *stop is set.  Returns the
- * exit status: 0 all succeeded, 1 a call failed, 3 a call could not run,
- * 128+signal when interrupted.  The caller detaches in every case.
+ * call that fails, could not run, ended the process, or when *stop is
+ * set.  Returns the exit status: 0 all succeeded, 1 a call failed, 3 a
+ * call could not run or ended the process, 128+signal when interrupted.
+ * The caller detaches in every case.
  */
 int run_calls(struct scr_proc *p, struct call *calls, unsigned int n,
 	      const struct run_opts *o);

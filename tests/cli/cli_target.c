@@ -10,6 +10,11 @@
  *       SO_KEEPALIVE and SO_RCVBUF of both sockets to REPORT
  *   cli_target hold FILE N READY     open FILE, read N bytes of it, write
  *       the descriptor number to READY, then wait
+ *   cli_target seccomp READY         install a seccomp filter (getppid
+ *       kills the process, getuid fails with EBADFD), write "ready" to
+ *       READY, then wait; on SIGUSR1 writes "alive" to READY
+ *   cli_target                       (no arguments, as after a remote
+ *       execve with a NULL argv) just wait
  *
  * Every mode exits by itself after LIFETIME seconds, so a test that dies
  * without cleaning up leaves nothing behind for long.
@@ -17,13 +22,18 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,15 +158,52 @@ static int hold(const char *path, long n, const char *ready)
 	return 0;
 }
 
+#define ON_NR(nr, action) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+	BPF_STMT(BPF_RET | BPF_K, (action))
+
+static int filtered(const char *ready)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		ON_NR(SYS_getppid, SECCOMP_RET_KILL_PROCESS),
+		ON_NR(SYS_getuid, SECCOMP_RET_ERRNO | EBADFD),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+	time_t end = time(NULL) + LIFETIME;
+
+	signal(SIGUSR1, on_usr1);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		die("seccomp");
+	write_file(ready, "ready\n");
+	while (time(NULL) < end) {
+		if (report_asked) {
+			report_asked = 0;
+			write_file(ready, "alive\n");
+		}
+		poll(NULL, 0, 50);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc <= 1) {
+		sleep(LIFETIME);
+		return 0;
+	}
 	if (argc == 3 && strcmp(argv[1], "tick") == 0)
 		return tick(atoi(argv[2]));
 	if (argc == 4 && strcmp(argv[1], "server") == 0)
 		return server(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "hold") == 0)
 		return hold(argv[2], atol(argv[3]), argv[4]);
+	if (argc == 3 && strcmp(argv[1], "seccomp") == 0)
+		return filtered(argv[2]);
 	fprintf(stderr, "usage: cli_target tick MS | server READY REPORT | "
-		"hold FILE N READY\n");
+		"hold FILE N READY | seccomp READY\n");
 	return 2;
 }
