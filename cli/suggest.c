@@ -67,12 +67,22 @@ const char *suggest(const char *word, size_t len, const char *const *names,
 	if (len == 0 || len > WORD_MAX)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		const char *name = *(const char *const *)
-			((const char *)names + i * stride);
-		size_t d = edit_distance(word, len, name, strlen(name));
+		/* Each entry starts with its name pointer; memcpy, as the
+		 * byte arithmetic loses the alignment the compiler knew. */
+		const char *name;
+
+		memcpy(&name, (const char *)names + i * stride, sizeof(name));
+		size_t nlen = strlen(name);
+		size_t gap = nlen > len ? nlen - len : len - nlen;
 
 		if (is_numbered(word, len, name))
 			return name;
+		/* The distance is at least the difference in length: most
+		 * names are too long or too short to be worth measuring. */
+		if (gap >= best_d)
+			continue;
+		size_t d = edit_distance(word, len, name, nlen);
+
 		if (d < best_d) {
 			best = name;
 			best_d = d;
