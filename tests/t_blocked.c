@@ -45,26 +45,12 @@ static void visit(struct target *t)
 	}
 }
 
-static void blocked_read(struct target *t, void *arg)
-{
-	char buf[16] = { 0 };
-	ssize_t n;
-
-	(void)arg;
-	say(t, "READY");
-	n = read(t->tgt_in, buf, 5);
-	if (n != 5 || memcmp(buf, "hello", 5) != 0)
-		say(t, "BAD read returned %zd (%s) '%s'", n,
-		    n < 0 ? strerror(errno) : "", buf);
-	else
-		say(t, "OK");
-}
 
 TEST(blocked_in_read_gets_its_data)
 {
 	struct target t;
 
-	target_start(&t, blocked_read, NULL);
+	target_start(&t, target_reader, NULL);
 	expect_ready(&t);
 	wait_in_syscall(t.pid, SYS_read, 2000);
 	visit(&t);

@@ -43,13 +43,6 @@ static void check_getpid_getppid(pid_t pid)
 	no_status_left(pid);
 }
 
-static void idle(struct target *t, void *arg)
-{
-	(void)arg;
-	say(t, "READY");
-	for (;;)
-		pause();
-}
 
 static void wait_stop(pid_t pid, int *status)
 {
@@ -62,7 +55,7 @@ TEST(getpid_getppid_at_attach_stop)
 	struct target t;
 	int status;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	CHECK_EQ(ptrace(PTRACE_ATTACH, t.pid, 0, 0), 0);
 	wait_stop(t.pid, &status);
@@ -78,7 +71,7 @@ TEST(getpid_getppid_at_interrupt_stop)
 	struct target t;
 	int status;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, 0), 0);
 	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
@@ -97,7 +90,7 @@ TEST(getpid_at_group_stop_of_attached)
 	siginfo_t si;
 	int status;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	CHECK_EQ(ptrace(PTRACE_ATTACH, t.pid, 0, 0), 0);
 	wait_stop(t.pid, &status);
@@ -123,7 +116,7 @@ TEST(enosys_for_unknown_numbers)
 	struct target t;
 	int status;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, 0), 0);
 	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
@@ -148,7 +141,7 @@ TEST(enosys_not_aliased_in_session)
 	 * would be getpid if it were passed on as it is. */
 	long nr = (1L << 32) + SYS_getpid;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	CHECK_OK(scr_attach(t.pid, 0, &p));
 	CHECK_OK(scr_syscall(p, 0, nr, NULL, 0, &ret));
@@ -167,7 +160,7 @@ TEST(bad_arguments)
 	struct target t;
 	int status;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, 0), 0);
 	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
@@ -201,7 +194,7 @@ TEST(esrch_not_traced_not_stopped_gone)
 	struct target t;
 	pid_t gone;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	/* Not traced at all. */
 	CHECK_EQ(scr_sc_remote(t.pid, &pscr), -1);
@@ -354,20 +347,6 @@ TEST(ebusy_at_fork_exec_exit_events)
 }
 
 /* The target reads 5 bytes and checks it got them, whatever happens. */
-static void reader(struct target *t, void *arg)
-{
-	char buf[16] = { 0 };
-	ssize_t n;
-
-	(void)arg;
-	say(t, "READY");
-	n = read(t->tgt_in, buf, 5);
-	if (n != 5 || memcmp(buf, "hello", 5) != 0)
-		say(t, "BAD read returned %zd (%s) '%s'", n,
-		    n < 0 ? strerror(errno) : "", buf);
-	else
-		say(t, "OK");
-}
 
 TEST(syscall_exit_stop_keeps_return_value)
 {
@@ -377,7 +356,7 @@ TEST(syscall_exit_stop_keeps_return_value)
 	struct target t;
 	int status;
 
-	target_start(&t, reader, NULL);
+	target_start(&t, target_reader, NULL);
 	expect_ready(&t);
 	wait_in_syscall(t.pid, SYS_read, 2000);
 	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, PTRACE_O_TRACESYSGOOD), 0);

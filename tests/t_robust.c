@@ -416,13 +416,6 @@ TEST(exit_group_reports_the_exit_status)
 	grand_kill(&g);
 }
 
-static void idle(struct target *t, void *arg)
-{
-	(void)arg;
-	say(t, "READY");
-	for (;;)
-		pause();
-}
 
 TEST(execve_gives_a_new_image_that_calls_still_reach)
 {
@@ -431,7 +424,7 @@ TEST(execve_gives_a_new_image_that_calls_still_reach)
 	struct target t;
 	char exe[256];
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	CHECK_OK(scr_attach(t.pid, 0, &p));
 	CHECK_OK(scr_push(p, "/bin/sleep", 11, &path));
@@ -574,7 +567,7 @@ TEST(pidfd_pins_the_process)
 	struct target t;
 	int pidfd;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	pidfd = (int)syscall(SYS_pidfd_open, t.pid, 0);
 	CHECK(pidfd >= 0);
@@ -597,7 +590,7 @@ TEST(pidfd_pins_the_process)
 		SKIP("cannot steer pid allocation: reuse not forced");
 	struct target u;
 
-	target_start(&u, idle, NULL);
+	target_start(&u, target_idle, NULL);
 	if (u.pid != t.pid) {
 		target_kill(&u);
 		SKIP("another process took the pid first");
@@ -618,16 +611,6 @@ static void on_alarm(int sig)
 	scr_interrupt(to_interrupt);
 }
 
-static void reader(struct target *t, void *arg)
-{
-	char buf[16] = { 0 };
-	ssize_t n;
-
-	(void)arg;
-	say(t, "READY");
-	n = read(t->tgt_in, buf, 5);
-	say(t, n == 5 && !memcmp(buf, "hello", 5) ? "OK" : "BAD read");
-}
 
 TEST(interrupt_from_a_signal_handler_breaks_the_call)
 {
@@ -638,7 +621,7 @@ TEST(interrupt_from_a_signal_handler_breaks_the_call)
 	struct target t;
 	double t0;
 
-	target_start(&t, reader, NULL);
+	target_start(&t, target_reader, NULL);
 	expect_ready(&t);
 	wait_in_syscall(t.pid, SYS_read, 2000);
 	CHECK_OK(scr_attach(t.pid, 0, &p));
@@ -670,7 +653,7 @@ TEST(sigstop_during_a_call_takes_effect_after)
 	struct target t;
 	pid_t sender;
 
-	target_start(&t, reader, NULL);
+	target_start(&t, target_reader, NULL);
 	expect_ready(&t);
 	wait_in_syscall(t.pid, SYS_read, 2000);
 	CHECK_OK(scr_attach(t.pid, 0, &p));

@@ -76,13 +76,6 @@ TEST(spinning_target_keeps_every_register)
 	target_kill(&t);
 }
 
-static void idle(struct target *t, void *arg)
-{
-	(void)arg;
-	say(t, "READY");
-	for (;;)
-		pause();
-}
 
 TEST(extended_state_identical_after_calls)
 {
@@ -90,7 +83,7 @@ TEST(extended_state_identical_after_calls)
 	struct scr_proc *p;
 	struct target t;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	CHECK_OK(scr_attach(t.pid, 0, &p));
 	CHECK_OK(arch_get_ext(t.pid, &before));
@@ -307,7 +300,7 @@ TEST(stopped_process_stays_stopped)
 	struct scr_proc *p;
 	struct target t;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	CHECK_EQ(kill(t.pid, SIGSTOP), 0);
 	wait_state(t.pid, 'T', 2000);
@@ -347,7 +340,7 @@ TEST(memory_map_same_after_scratch_use)
 	struct target t;
 	static char big[300000];
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	strcpy(before, slurp(t.pid, "maps"));
 	CHECK_OK(scr_attach(t.pid, 0, &p));
@@ -395,7 +388,7 @@ TEST(no_byte_of_code_is_written)
 	struct target t;
 	char *maps, *l;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	long dirty = dirty_code_kb(t.pid);
 	maps = slurp(t.pid, "maps");
@@ -418,20 +411,6 @@ TEST(no_byte_of_code_is_written)
 	target_kill(&t);
 }
 
-static void reader(struct target *t, void *arg)
-{
-	char buf[16] = { 0 };
-	ssize_t n;
-
-	(void)arg;
-	say(t, "READY");
-	n = read(t->tgt_in, buf, 5);
-	if (n != 5 || memcmp(buf, "hello", 5) != 0)
-		say(t, "BAD read returned %zd (%s) '%s'", n,
-		    n < 0 ? strerror(errno) : "", buf);
-	else
-		say(t, "OK");
-}
 
 TEST(call_blocking_past_its_timeout_is_broken_and_undone)
 {
@@ -441,7 +420,7 @@ TEST(call_blocking_past_its_timeout_is_broken_and_undone)
 	struct target t;
 	double t0, took;
 
-	target_start(&t, reader, NULL);
+	target_start(&t, target_reader, NULL);
 	expect_ready(&t);
 	wait_in_syscall(t.pid, SYS_read, 2000);
 	CHECK_OK(scr_attach(t.pid, 0, &p));
@@ -469,7 +448,7 @@ TEST(sigprocmask_call_defines_the_mask)
 	struct target t;
 	char *status;
 
-	target_start(&t, idle, NULL);
+	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
 	CHECK_OK(scr_attach(t.pid, 0, &p));
 	CHECK_OK(scr_push(p, &set, 8, &a_set));
@@ -567,7 +546,7 @@ static void no_vdso(struct target *t, void *arg)
 		say(t, "BAD could not unmap the vDSO");
 		return;
 	}
-	reader(t, NULL);
+	target_reader(t, NULL);
 }
 
 TEST(target_without_vdso)

@@ -54,6 +54,29 @@ void target_start(struct target *t, target_fn fn, void *arg)
 	t->in = in[1];
 }
 
+void target_idle(struct target *t, void *arg)
+{
+	(void)arg;
+	say(t, "READY");
+	for (;;)
+		pause();
+}
+
+void target_reader(struct target *t, void *arg)
+{
+	char buf[16] = { 0 };
+	ssize_t n;
+
+	(void)arg;
+	say(t, "READY");
+	n = read(t->tgt_in, buf, 5);
+	if (n != 5 || memcmp(buf, "hello", 5) != 0)
+		say(t, "BAD read returned %zd (%s) '%s'", n,
+		    n < 0 ? strerror(errno) : "", buf);
+	else
+		say(t, "OK");
+}
+
 void say(struct target *t, const char *fmt, ...)
 {
 	char buf[512];

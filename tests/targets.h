@@ -25,6 +25,13 @@ struct target {
 typedef void (*target_fn)(struct target *t, void *arg);
 
 void target_start(struct target *t, target_fn fn, void *arg);
+/* Target bodies many tests share.  target_idle says READY and pauses
+ * forever; target_reader says READY, reads 5 bytes from its input and
+ * reports OK if they are "hello" (read returning anything else, EINTR
+ * included, is BAD). */
+void target_idle(struct target *t, void *arg);
+void target_reader(struct target *t, void *arg);
+
 /* In the target: one report line (printf-style). */
 void say(struct target *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
