@@ -141,14 +141,16 @@ static const long mem_killers[] = {
 	SYS_uretprobe,
 };
 static const long any_signal[] = {	/* sigevents, F_SETSIG, O_ASYNC */
-	SYS_timer_create, SYS_timer_settime, SYS_alarm, SYS_setitimer,
-	SYS_fcntl, SYS_ioctl, SYS_mq_notify, SYS_rt_sigprocmask,
+	SYS_timer_create, SYS_timer_settime, SYS_fcntl, SYS_ioctl, SYS_mq_notify, SYS_rt_sigprocmask,
 	SYS_rt_sigaction, SYS_prctl,
 };
 static const long pipe_writers[] = {
 	SYS_write, SYS_writev, SYS_pwrite64, SYS_pwritev, SYS_pwritev2,
 	SYS_splice, SYS_vmsplice, SYS_tee, SYS_sendfile, SYS_copy_file_range,
 	SYS_shutdown,
+};
+static const long alarms[] = {		/* SIGALRM, SIGVTALRM, SIGPROF */
+	SYS_alarm, SYS_setitimer,
 };
 static const long limit_killers[] = {	/* SIGKILL, SIGXCPU, SIGSYS... */
 	SYS_setrlimit, SYS_seccomp, SYS_prctl,
@@ -169,7 +171,8 @@ static int in_list(const long *list, size_t n, long nr)
 static int is_killer(long nr)
 {
 	return IN(mem_killers, nr) || IN(any_signal, nr) ||
-	       IN(pipe_writers, nr) || IN(limit_killers, nr);
+	       IN(pipe_writers, nr) || IN(limit_killers, nr) ||
+	       IN(alarms, nr);
 }
 
 /* Can call nr end a process with this wait status? */
@@ -187,6 +190,8 @@ static int explains(long nr, int status)
 					       nr == SYS_rt_sigreturn);
 	case SIGPIPE:
 		return IN(pipe_writers, nr);
+	case SIGALRM: case SIGVTALRM: case SIGPROF:
+		return IN(alarms, nr);
 	case SIGKILL: case SIGXCPU: case SIGXFSZ: case SIGSYS:
 		return IN(limit_killers, nr) ||
 		       (sig == SIGXFSZ && IN(pipe_writers, nr));
