@@ -407,8 +407,12 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 	c.timeout_ms = p->timeout_ms;
 	c.cancel = &p->interrupted;
 	e = scr__inject(&p->tg, th, &c, ret);
-	if (e == 0 && !th->regs_valid)
-		p->tg.insn_addr = 0;	/* new image: new vDSO */
+	if (e == 0 && !th->regs_valid) {
+		/* A new program image: new vDSO, and the scratch mappings
+		 * went with the old one. */
+		p->tg.insn_addr = 0;
+		p->nscratch = 0;
+	}
 	if (th->regs_valid &&
 	    arch_changes_disposition(arch_abi_of(&th->regs), nr))
 		p->tg.trap_ignored = -1;	/* read it again */

@@ -437,9 +437,12 @@ TEST(execve_gives_a_new_image_that_calls_still_reach)
 
 	CHECK_OK(scr_push(p, argv, sizeof(argv), &av));
 	CHECK_EQ(rcall(p, 0, SYS_execve, 3, path, av, 0UL), 0);
-	/* The same process, a new program, still reachable. */
+	/* The same process, a new program, still reachable, with scratch
+	 * memory of its own (the old went with the old image). */
 	CHECK_EQ(rcall(p, 0, SYS_getpid, 0), t.pid);
 	CHECK_EQ(rcall(p, 0, SYS_getppid, 0), getpid());
+	CHECK_OK(scr_push(p, "/", 2, &path));
+	CHECK_EQ(rcall(p, 0, SYS_chdir, 1, path), 0);
 	CHECK_OK(scr_detach(p));
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)t.pid);
 	char link[256] = { 0 };

@@ -146,6 +146,22 @@ TEST(unreadable_filters_refused_unless_waived)
 	CHECK_OK(scr_attach(t.pid, SCR_ATTACH_SECCOMP_UNCHECKED, &p));
 	CHECK_EQ(rcall(p, 0, SYS_getpid, 0), t.pid);
 	CHECK_OK(scr_detach(p));
+	target_kill(&t);
+}
+
+/* The waiver is for filters nobody can read; readable ones still
+ * protect the target. */
+TEST(waiver_does_not_bypass_readable_filters)
+{
+	struct scr_proc *p;
+	struct target t;
+
+	target_start(&t, filtered, NULL);
+	expect_ready(&t);
+	CHECK_OK(scr_attach(t.pid, SCR_ATTACH_SECCOMP_UNCHECKED, &p));
+	refused(p, SYS_getppid, 0, -EPERM);
+	CHECK_EQ(rcall(p, 0, SYS_getpid, 0), t.pid);
+	CHECK_OK(scr_detach(p));
 	CHECK(write(t.in, "x", 1) == 1);
 	expect_ok(&t, 2000);
 	target_kill(&t);
