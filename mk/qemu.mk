@@ -9,7 +9,7 @@ QEMU_TESTS := t_freebsd t_blocked t_state
 QEMU_CC_aarch64 := aarch64-linux-gnu-gcc
 QEMU_CC_riscv64 := riscv64-linux-gnu-gcc
 
-.PHONY: check-aarch64 check-riscv64 check-qemu qemu-guest
+.PHONY: check-aarch64 check-riscv64 check-qemu qemu-guest clean-qemu
 
 check-qemu: check-aarch64 check-riscv64
 
@@ -28,3 +28,6 @@ qemu-guest: $(patsubst %,$(BUILD)/tests/%,$(QEMU_TESTS)) $(BUILD)/scremote \
 $(BUILD)/qemu/%: tests/qemu/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+clean-qemu:
+	rm -rf build-qemu-aarch64 build-qemu-riscv64
