@@ -5,8 +5,9 @@
 # System call ABIs built in for each host architecture; the first is the
 # default.  Per ABI: kernel header with its __NR_ names, ELF e_machine,
 # ELF class (1: 32-bit, 2: 64-bit).  A new ABI is one more line here.
-CLI_ABIS_x86_64 := x86_64
+CLI_ABIS_x86_64 := x86_64 i386
 CLI_ABI_x86_64  := asm/unistd_64.h 62 2
+CLI_ABI_i386    := asm/unistd_32.h 3 1
 CLI_ABIS_aarch64 := aarch64
 CLI_ABI_aarch64  := asm/unistd.h 183 2
 CLI_ABIS_riscv64 := riscv64

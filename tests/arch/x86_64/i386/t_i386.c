@@ -222,3 +222,65 @@ TEST(i386_signal_stop_and_blocked_sigtrap)
 	expect_ok(&t, 3000);
 	target_kill(&t);
 }
+
+/* Runs argv (no shell: the qemu guests have none) and returns its
+ * stdout, bounded; the exit status must be 0. */
+static void run_cli(char *const argv[], char *out, size_t len)
+{
+	int pfd[2], status;
+	size_t got = 0;
+	pid_t pid;
+
+	CHECK(pipe(pfd) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (ssize_t n; got < len - 1 &&
+	     (n = read(pfd[0], out + got, len - 1 - got)) > 0;)
+		got += (size_t)n;
+	out[got] = '\0';
+	for (char sink[512]; read(pfd[0], sink, sizeof(sink)) > 0;)
+		;	/* the rest, so that it never gets SIGPIPE */
+	close(pfd[0]);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "%s exited with %#x: %s", argv[0], status, out);
+}
+
+/* scremote(1) follows the target's ABI: i386 names and numbers. */
+TEST(i386_cli_follows_the_target_abi)
+{
+	char self[1024] = { 0 }, cli[1100], pid[16], out[4096], want[64];
+	struct target t;
+
+	start32(&t, "read");
+	expect_ready(&t);
+	CHECK(readlink("/proc/self/exe", self, sizeof(self) - 1) > 0);
+	/* build/tests/arch/x86_64/i386/t_i386 -> build/scremote */
+	snprintf(cli, sizeof(cli), "%s/../../../../scremote", dirname(self));
+	if (access(cli, X_OK))
+		snprintf(cli, sizeof(cli), "/bin/scremote");
+	if (access(cli, X_OK))
+		SKIP("no scremote binary beside the tests");
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+
+	run_cli((char *[]){ cli, "--list", pid, NULL }, out, sizeof(out));
+	CHECK(!strncmp(out, "# i386:", 7), "%.60s", out);
+	run_cli((char *[]){ cli, pid, "getpid", NULL }, out, sizeof(out));
+	snprintf(want, sizeof(want), "getpid() = %d\n", (int)t.pid);
+	CHECK(!strcmp(out, want), "%s", out);
+	run_cli((char *[]){ cli, pid, "-e", "getppid()", "-e",
+			    "write(5, \"abc\", 3)", NULL }, out, sizeof(out));
+	snprintf(want, sizeof(want), "getppid() = %d\n", (int)getpid());
+	CHECK(strstr(out, want), "%s", out);
+	expect_out(&t, "abc", 3);
+	CHECK(write(t.in, "hello", 5) == 5);
+	expect_ok(&t, 3000);
+	target_kill(&t);
+}
