@@ -48,6 +48,7 @@ static const struct arch_abi abi_riscv64 = {
 	.nr_mmap = __NR_mmap,
 	.nr_munmap = __NR_munmap,
 	.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,
+	.nr_restart_syscall = __NR_restart_syscall,
 	.word_size = 8,
 	.audit_arch = AUDIT_ARCH_RISCV64,
 	.nr_seccomp = __NR_seccomp,
