@@ -12,8 +12,11 @@ set -eu
 abi=$1 hdr=$2 machine=$3 class=$4 consts=$5
 cc=${CC:-cc}
 
+# asm-generic also defines two names that are not calls: the table size
+# (__NR_syscalls) and the base of the per-architecture range.
 names=$(printf '#include <%s>\n' "$hdr" | $cc -E -dM -x c - |
-	sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/\1/p' | LC_ALL=C sort -u)
+	sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/\1/p' |
+	grep -v -x -e syscalls -e arch_specific_syscall | LC_ALL=C sort -u)
 [ -n "$names" ] || { echo "$0: no __NR_ names in <$hdr>" >&2; exit 1; }
 
 cat <<HEAD

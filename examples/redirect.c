@@ -83,8 +83,9 @@ int main(int argc, char **argv)
 		  push(argv[2]), (unsigned long)(O_WRONLY | O_CREAT | O_TRUNC),
 		  0644UL);
 	if (fd >= 0) {
-		snprintf(text, sizeof(text), "dup2(%ld, 1)", fd);
-		call(text, SYS_dup2, 2, (unsigned long)fd, 1UL);
+		/* dup3, not dup2: every architecture has it. */
+		snprintf(text, sizeof(text), "dup3(%ld, 1, 0)", fd);
+		call(text, SYS_dup3, 3, (unsigned long)fd, 1UL, 0UL);
 		snprintf(text, sizeof(text), "close(%ld)", fd);
 		call(text, SYS_close, 1, (unsigned long)fd);
 	}

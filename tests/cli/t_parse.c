@@ -115,8 +115,10 @@ static const struct good goods[] = {
 	  { I(3, "3"), I(SOL_SOCKET, "SOL_SOCKET"), I(SO_RCVBUF, "SO_RCVBUF"),
 	    { ARG_INTPTR, 0, "[0]", NULL, 0 },
 	    { ARG_INTPTR, 4, "[4]", NULL, 0 } } },
+#ifdef SYS_dup2	/* not in the asm-generic table */
 	{ "dup2($1, 1)", 2, "dup2", SYS_dup2, 2,
 	  { { ARG_REF, 1, "$1", NULL, 0 }, I(1, "1") } },
+#endif
 	{ "dup3($2, $1, O_CLOEXEC)", 3, "dup3", SYS_dup3, 3,
 	  { { ARG_REF, 2, "$2", NULL, 0 }, { ARG_REF, 1, "$1", NULL, 0 },
 	    I(O_CLOEXEC, "O_CLOEXEC") } },

@@ -23,6 +23,9 @@ for t in $tests; do
 done
 cp "$q/cli_e2e" "$root/tests/t_zcli_e2e"
 cp "$build/scremote" "$root/bin/"
+# The 32-bit target of t_i386, where it was built.
+t32=$build/tests/arch/x86_64/i386/target32
+[ ! -x "$t32" ] || cp "$t32" "$root/bin/"
 cp "$build/tests/cli/cli_target" "$root/bin/"
 if [ "$(id -u)" = 0 ]; then
 	mknod -m 600 "$root/dev/console" c 5 1
@@ -44,6 +47,12 @@ riscv64)
 	smp=${SCREMOTE_QEMU_SMP:-1}
 	cmd=(qemu-system-riscv64 -machine virt -bios default
 	     -append "console=ttyS0 panic=-1 rdinit=/init loglevel=6 print-fatal-signals=1")
+	;;
+x86_64)
+	# Software emulation (no KVM here): slower, but it runs 32-bit
+	# programs, which the machines of this project cannot.
+	cmd=(qemu-system-x86_64 -cpu max
+	     -append "console=ttyS0 panic=-1 rdinit=/init quiet")
 	;;
 *)
 	echo "run.sh: no qemu recipe for $arch" >&2
