@@ -689,6 +689,14 @@ int parse_words(const struct cli_abi *abi, char *const *words, size_t n,
 	for (size_t i = 1; i < n; i++) {
 		c.pos = start[i];
 		c.end = start[i] + strlen(words[i]);
+		/* "scremote PID read 0 buf(9) 9 --timeout 200": no call takes
+		 * an argument spelt like an option; say where options go. */
+		if (words[i][0] == '-' && words[i][1] == '-' && words[i][2]) {
+			fail(&c, c.pos, c.end - c.pos,
+			     "options go before the PID: scremote [OPTIONS] "
+			     "PID SYSCALL [ARG...]");
+			goto out;
+		}
 		if (add_arg(&c, call) < 0)
 			goto out;
 		if (!at_end(&c)) {

@@ -306,6 +306,7 @@ static void check_words(void)
 		       "O_WRONLY | O_CREAT", "0644" };
 	char *neg[] = { "close", "-1" };
 	char *two[] = { "close", "3 4" };
+	char *opt[] = { "read", "0", "--timeout", "200" };
 	char *paren[] = { "close(3)" };
 	char *quote[] = { "chdir", "/tmp" };
 	char *empty[] = { "close", "" };
@@ -344,6 +345,8 @@ static void check_words(void)
 		{ "words_too_many", many, 8, "at most 6", 17 },
 		{ "words_ref", ref, 2, "first call", 6 },
 		{ "words_none", NULL, 0, "missing system call name", 0 },
+		{ "words_option_after_pid", opt, 4, "options go before the PID",
+		  7 },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (parse_words(abi_default(), bad[i].w, bad[i].n, &c, &e) == 0) {
