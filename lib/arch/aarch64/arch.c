@@ -32,6 +32,7 @@
 #include <sys/uio.h>
 
 #include "arch.h"
+#include "arch/asm-generic/rules.h"
 
 #define ERESTARTSYS		512
 #define ERESTART_RESTARTBLOCK	516
@@ -46,7 +47,6 @@
 #ifndef HWCAP_SVE
 #define HWCAP_SVE (1UL << 22)
 #endif
-
 
 /* svc #0, little-endian. */
 static const unsigned char svc_insn[] = { 0x01, 0x00, 0x00, 0xd4 };
@@ -125,16 +125,6 @@ long arch_retval(const struct arch_regs *r)
 	return (long)r->r.regs[0];
 }
 
-static bool futex_timed_wait(const unsigned long *args, unsigned int nargs)
-{
-	int cmd = nargs > 1 ? (int)(args[1] & FUTEX_CMD_MASK) : 0;
-
-	if (cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
-	    cmd != FUTEX_WAIT_REQUEUE_PI)
-		return false;
-	return nargs > 3 && args[3] != 0;
-}
-
 /* Can call nr with these arguments return -ERESTART_RESTARTBLOCK? */
 static bool may_restart_through_block(long nr, const unsigned long *args)
 {
@@ -144,7 +134,7 @@ static bool may_restart_through_block(long nr, const unsigned long *args)
 	case __NR_clock_nanosleep:
 		return true;
 	case __NR_futex:
-		return futex_timed_wait(args, 6);
+		return generic_futex_timed_wait(args, 6);
 	default:
 		return false;
 	}
@@ -204,25 +194,6 @@ bool arch_after_insn(const struct arch_regs *r, unsigned long pc, size_t len)
 	return r->r.pc == pc + len;
 }
 
-/* Does call nr, interrupted, return -ERESTART_RESTARTBLOCK (and leave
- * its remaining work in restart_block)? */
-static bool restarts_through_block(long nr, const unsigned long *x)
-{
-	int cmd = (int)(x[1] & FUTEX_CMD_MASK);
-
-	switch (nr) {
-	case __NR_nanosleep:
-		return true;
-	case __NR_clock_nanosleep:
-		return !(x[1] & 1);	/* TIMER_ABSTIME restarts as is */
-	case __NR_futex:
-		return (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) &&
-		       x[3] != 0;
-	default:
-		return false;
-	}
-}
-
 void arch_keep_call_effects(struct arch_regs *saved,
 			    const struct arch_regs *after)
 {
@@ -241,7 +212,7 @@ void arch_keep_call_effects(struct arch_regs *saved,
 	 * the restart_block are refused (arch_restart_block_pending).
 	 */
 	if (saved->syscallno < 0 && (saved->r.pc & 3) == 0 &&
-	    restarts_through_block((long)x[8], x))
+	    generic_restarts_through_block((long)x[8], x))
 		saved->r.regs[8] = __NR_restart_syscall;
 }
 
@@ -249,30 +220,19 @@ bool arch_writes_restart_block(const struct arch_abi *abi, long nr,
 			       const unsigned long *args, unsigned int nargs)
 {
 	(void)abi;
-	switch (nr) {
-	case __NR_nanosleep:
-	case __NR_clock_nanosleep:
-	case __NR_restart_syscall:
-	case __NR_rt_sigreturn:
-		return true;
-	case __NR_futex:
-		return futex_timed_wait(args, nargs);
-	default:
-		return false;
-	}
+	return generic_writes_restart_block(nr, args, nargs);
 }
 
 bool arch_uses_sigmask(const struct arch_abi *abi, long nr)
 {
 	(void)abi;
-	return nr == __NR_rt_sigprocmask;
+	return generic_uses_sigmask(nr);
 }
 
 bool arch_changes_disposition(const struct arch_abi *abi, long nr)
 {
 	(void)abi;
-	return nr == __NR_rt_sigaction || nr == __NR_execve ||
-	       nr == __NR_execveat;
+	return generic_changes_disposition(nr);
 }
 
 /* The tracer runs on the same CPUs as its tracee. */

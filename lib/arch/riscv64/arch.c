@@ -26,6 +26,7 @@
 #include <sys/uio.h>
 
 #include "arch.h"
+#include "arch/asm-generic/rules.h"
 
 #define ERESTARTSYS		512
 #define ERESTART_RESTARTBLOCK	516
@@ -117,34 +118,7 @@ static void args_of(const struct arch_regs *r, unsigned long a[6])
 	a[5] = r->r.a5;
 }
 
-static bool futex_timed_wait(const unsigned long *args, unsigned int nargs)
-{
-	int cmd = nargs > 1 ? (int)(args[1] & FUTEX_CMD_MASK) : 0;
 
-	if (cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
-	    cmd != FUTEX_WAIT_REQUEUE_PI)
-		return false;
-	return nargs > 3 && args[3] != 0;
-}
-
-/* Does call nr, interrupted, return -ERESTART_RESTARTBLOCK (and leave
- * its remaining work in restart_block)? */
-static bool restarts_through_block(long nr, const unsigned long *a)
-{
-	int cmd = (int)(a[1] & FUTEX_CMD_MASK);
-
-	switch (nr) {
-	case __NR_nanosleep:
-		return true;
-	case __NR_clock_nanosleep:
-		return !(a[1] & 1);	/* TIMER_ABSTIME restarts as is */
-	case __NR_futex:
-		return (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) &&
-		       a[3] != 0;
-	default:
-		return false;
-	}
-}
 
 bool arch_restart_block_pending(const struct arch_regs *r)
 {
@@ -157,7 +131,7 @@ bool arch_restart_block_pending(const struct arch_regs *r)
 	 * call that may resume through restart_block counts as pending. */
 	args_of(r, a);
 	return r->at_ecall && ((long)r->r.a7 == __NR_restart_syscall ||
-			       restarts_through_block((long)r->r.a7, a));
+			       generic_restarts_through_block((long)r->r.a7, a));
 }
 
 bool arch_exit_stop_safe(const struct arch_regs *r)
@@ -214,7 +188,7 @@ void arch_keep_call_effects(struct arch_regs *saved,
 	 * resumes the call with the time it had left.  Do it for it.
 	 */
 	args_of(saved, a);
-	if (saved->at_ecall && restarts_through_block((long)saved->r.a7, a))
+	if (saved->at_ecall && generic_restarts_through_block((long)saved->r.a7, a))
 		saved->r.a7 = __NR_restart_syscall;
 }
 
@@ -222,30 +196,19 @@ bool arch_writes_restart_block(const struct arch_abi *abi, long nr,
 			       const unsigned long *args, unsigned int nargs)
 {
 	(void)abi;
-	switch (nr) {
-	case __NR_nanosleep:
-	case __NR_clock_nanosleep:
-	case __NR_restart_syscall:
-	case __NR_rt_sigreturn:
-		return true;
-	case __NR_futex:
-		return futex_timed_wait(args, nargs);
-	default:
-		return false;
-	}
+	return generic_writes_restart_block(nr, args, nargs);
 }
 
 bool arch_uses_sigmask(const struct arch_abi *abi, long nr)
 {
 	(void)abi;
-	return nr == __NR_rt_sigprocmask;
+	return generic_uses_sigmask(nr);
 }
 
 bool arch_changes_disposition(const struct arch_abi *abi, long nr)
 {
 	(void)abi;
-	return nr == __NR_rt_sigaction || nr == __NR_execve ||
-	       nr == __NR_execveat;
+	return generic_changes_disposition(nr);
 }
 
 /* The tracer runs on the same CPUs as its tracee. */
