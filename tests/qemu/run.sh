@@ -68,7 +68,7 @@ start=$(date +%s.%N)
 timeout -k 10 "$limit" "${cmd[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$log" || true
 took=$(echo "$(date +%s.%N) - $start" | bc)
 marker=$(grep -a -E '^scremote-guest: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
-booted=$(sed -n 's/^scremote-guest: booted in \([0-9.]*\) s$/\1/p' "$log" | tail -1)
+booted=$(sed -n 's/.*scremote-guest: booted in \([0-9.]*\) s$/\1/p' "$log" | tail -1)
 if [ -z "$marker" ]; then
 	echo "$arch: FAIL: the guest printed no result line (crash, panic or timeout after ${took%.*} s); log: $log"
 	exit 1
