@@ -130,7 +130,9 @@ int scr_detach(struct scr_proc *p);
  * Execute system call nr with nargs (<= 6) arguments in thread tid of the
  * session (0: the main thread).  The return value says whether the call
  * was executed (0) or not (negative errno):
- *   -EBUSY      it would destroy the thread's pending restart_syscall;
+ *   -EBUSY      it would destroy the thread's pending restart_syscall,
+ *               or it is an execve in a process with other threads
+ *               (the kernel would wait for ever for the stopped threads);
  *   -ESRCH      no such thread in the session, or the process died (see
  *               scr_exit_status());
  *   -ETIMEDOUT  it blocked longer than the session's timeout and was

@@ -27,6 +27,7 @@ struct arch_abi {
 	long nr_munmap;
 	long nr_rt_tgsigqueueinfo;
 	long nr_restart_syscall;
+	long nr_exit_group, nr_execve, nr_execveat;
 	unsigned int word_size;		/* bytes in a target pointer */
 	uint32_t audit_arch;		/* AUDIT_ARCH_..., as seccomp sees it */
 	long nr_seccomp, nr_prctl;	/* calls that can add filters */

@@ -37,7 +37,7 @@ enum method { M_STEP, M_SYSCALL, M_SYSCALL_TRAP };
 
 #define SIGBIT(sig) (1ULL << ((sig) - 1))
 #define CALL_MASK (~SIGBIT(SIGTRAP))
-#define MAX_DEFERRED 8
+#define MAX_DEFERRED 64
 #define TRAP_GRACE_MS 2000
 /* Internal: the call replaced the program image (execve). */
 #define E_EXECED 4096
@@ -45,6 +45,8 @@ enum method { M_STEP, M_SYSCALL, M_SYSCALL_TRAP };
 struct run {
 	struct scr_target *tg;
 	struct scr_thread *th;
+	const struct arch_abi *abi;
+	long nr;			/* the call being made */
 	enum method method;
 	unsigned long pc;		/* the instruction we execute */
 	size_t insn_len;
@@ -59,6 +61,11 @@ struct run {
 	unsigned int ndeferred;
 	struct arch_regs after;
 };
+
+static bool restart_code(long v)
+{
+	return v <= -ERESTARTSYS && v >= -ERESTART_RESTARTBLOCK;
+}
 
 static int tkill(pid_t tid, int sig)
 {
@@ -157,11 +164,14 @@ static int other_stop(struct run *r, int status, enum __ptrace_request req)
 		defer_signal(r, sig);
 		break;
 	case PTRACE_EVENT_EXIT: {
-		/* The thread is on its way out (exit_group, or killed):
-		 * the event message is its wait status. */
+		/* The thread is on its way out: the event message is its
+		 * wait status.  The process ends with it if the call was
+		 * exit_group or the thread was killed by a signal (which
+		 * takes the group); a plain exit ends this thread only. */
 		unsigned long msg = 0;
 
-		if (ptrace(PTRACE_GETEVENTMSG, r->th->tid, 0, &msg) == 0) {
+		if (ptrace(PTRACE_GETEVENTMSG, r->th->tid, 0, &msg) == 0 &&
+		    (r->nr == r->abi->nr_exit_group || WIFSIGNALED((int)msg))) {
 			r->tg->exited = true;
 			r->tg->exit_status = (int)msg;
 		}
@@ -300,6 +310,11 @@ static void settle_after_exec(struct run *r)
 	struct scr_thread *th = r->th;
 	int status, e;
 
+	/* execve keeps the signal mask: give the thread its own back. */
+	if (!r->own_mask)
+		scr__release_mask(th);
+	else if (r->have_post_mask)
+		set_mask(th->tid, r->post_mask);
 	th->regs_valid = th->mask_valid = false;
 	th->stop.kind = SCR_STOP_UNSAFE;
 	if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0))
@@ -309,8 +324,7 @@ static void settle_after_exec(struct run *r)
 	e = resume(r, PTRACE_CONT);
 	while (!e && !(e = next_stop(r, &status))) {
 		if ((status >> 16) == PTRACE_EVENT_STOP) {
-			if (scr__classify_stop(th->tid, &th->stop) == 0)
-				scr__release_mask(th);	/* exec kept ours */
+			scr__classify_stop(th->tid, &th->stop);
 			return;
 		}
 		e = resume(r, PTRACE_CONT);
@@ -408,9 +422,14 @@ static int check_seccomp(struct run *r, const struct arch_abi *abi,
 		th->filters_err = scr__filters_read(th->tid, &th->filters);
 	if (th->filters_err)	/* unless the caller waived the check */
 		return r->tg->seccomp_unchecked ? 0 : -EACCES;
+	/* The kernel sees the argument registers, as wide as the ABI's. */
+	unsigned long args[6] = { 0 };
+
+	for (unsigned int i = 0; i < c->nargs && i < 6; i++)
+		args[i] = abi->word_size == 4 ? c->args[i] & 0xffffffffUL :
+						c->args[i];
 	uint32_t v = scr__filters_verdict(th->filters, abi->audit_arch, c->nr,
-					  r->pc + r->insn_len, c->args,
-					  c->nargs);
+					  r->pc + r->insn_len, args, c->nargs);
 
 	return scr__verdict_harms(v) ? -EPERM : 0;
 }
@@ -419,8 +438,17 @@ static int choose_method(struct run *r)
 {
 	struct scr_thread *th = r->th;
 
-	if (th->stop.kind == SCR_STOP_SYSCALL_EXIT) {
+	if (th->stop.kind == SCR_STOP_SYSCALL_EXIT &&
+	    !(arch_cur_syscall(&th->regs) >= 0 &&
+	      restart_code(arch_retval(&th->regs)))) {
 		r->method = M_SYSCALL;
+		return 0;
+	}
+	/* An exit stop whose call awaits a restart must end where the
+	 * kernel decides it, in get_signal(), or the decision is lost
+	 * when nothing else makes the thread enter it: end there. */
+	if (th->stop.kind == SCR_STOP_SYSCALL_EXIT) {
+		r->method = M_SYSCALL_TRAP;
 		return 0;
 	}
 	if (!arch_abi_of(&th->regs)->can_step) {
@@ -431,9 +459,10 @@ static int choose_method(struct run *r)
 
 	if (e)
 		return e;
-	/* A forced trap resets a blocked or ignored SIGTRAP to SIG_DFL. */
-	if (r->tg->trap_ignored ||
-	    (r->own_mask && (th->mask & SIGBIT(SIGTRAP))))
+	/* A forced trap resets a blocked or ignored SIGTRAP to SIG_DFL:
+	 * also when the call itself may block or ignore it. */
+	if (r->tg->trap_ignored || r->own_mask ||
+	    arch_changes_disposition(r->abi, r->nr))
 		r->method = M_SYSCALL_TRAP;
 	else
 		r->method = M_STEP;
@@ -446,11 +475,6 @@ int scr__release_mask(struct scr_thread *th)
 		return 0;
 	th->call_mask_set = false;
 	return set_mask(th->tid, th->mask);
-}
-
-static bool restart_code(long v)
-{
-	return v <= -ERESTARTSYS && v >= -ERESTART_RESTARTBLOCK;
 }
 
 /*
@@ -493,16 +517,26 @@ static int restore(struct run *r, const struct arch_ext *ext)
 	e = arch_set_regs(th->tid, &th->regs);
 	if (!e && ext)
 		e = arch_set_ext(th->tid, ext);
+	/* Before the mask (which may block SIGTRAP) and the siginfo (which
+	 * the trap's stop would replace). */
+	if (!e)
+		drain_own_trap(r);
 	if (!e && r->own_mask && r->have_post_mask)
 		e = set_mask(th->tid, r->post_mask);
 	else if (!e && !r->own_mask && !th->lazy_mask)
 		e = scr__release_mask(th);
-	if (!e && th->stop.have_si && r->method != M_SYSCALL &&
+	/*
+	 * The call ended in a signal-delivery-stop (ours): give it the
+	 * siginfo of the stop the caller left the thread in.  Not when
+	 * that was a syscall-exit-stop: a signal stop cannot pass for one
+	 * (PTRACE_GETEVENTMSG would not say "exit"), and it now is what it
+	 * looks like, a SIGTRAP to be suppressed.
+	 */
+	if (!e && th->stop.have_si && (r->method != M_SYSCALL || r->sent_trap) &&
+	    th->stop.kind != SCR_STOP_SYSCALL_EXIT &&
 	    (th->restore_si || th->stop.kind == SCR_STOP_SIGNAL) &&
 	    ptrace(PTRACE_SETSIGINFO, th->tid, 0, &th->stop.si))
 		e = -errno;
-	if (!e)
-		drain_own_trap(r);
 	for (unsigned int i = 0; !e && i < r->ndeferred; i++) {
 		if (r->deferred[i] != SIGTRAP || !r->sent_trap)
 			tkill(th->tid, r->deferred[i]);
@@ -547,7 +581,7 @@ int scr__undo_eintr(struct scr_thread *th)
 int scr__inject(struct scr_target *tg, struct scr_thread *th,
 		const struct scr_call *c, struct ptrace_sc_ret *ret)
 {
-	struct run r = { .tg = tg, .th = th };
+	struct run r = { .tg = tg, .th = th, .nr = c->nr };
 	const struct arch_abi *abi;
 	struct arch_ext *ext = NULL;
 	struct arch_ext ext_buf;
@@ -561,6 +595,7 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 	if (e)
 		return e;
 	abi = arch_abi_of(&th->regs);
+	r.abi = abi;
 
 	/* The kernel uses only part of the register for the number: a
 	 * number out of range must not alias a real call. */

@@ -132,10 +132,16 @@ static int await_stop(struct scr_proc *p, size_t i,
 		if (event == PTRACE_EVENT_STOP) {
 			struct scr_thread *th = &p->threads[i];
 
-			if (sig != SIGTRAP)
-				p->was_stopped = true;
 			e = scr__classify_stop(tid, &th->stop);
-			return e ? e : scr__undo_eintr(th);
+			if (e)
+				return e;
+			/* A group-stop: EINTR after it is Linux's own
+			 * behaviour (signal(7)), not ours to undo. */
+			if (sig != SIGTRAP) {
+				p->was_stopped = true;
+				return 0;
+			}
+			return scr__undo_eintr(th);
 		}
 		if (event == PTRACE_EVENT_EXIT) {
 			p->threads[i].dead = true;	/* detached later */
@@ -389,6 +395,31 @@ static void adopt_born(struct scr_proc *p)
 	p->tg.nborn = 0;
 }
 
+/*
+ * execve in a process with other threads: the kernel kills them and waits
+ * until their tracer (us) has reaped them, in a sleep nothing but SIGKILL
+ * breaks, while we wait for the exec.  Refuse it.
+ */
+static int refuse_exec(struct scr_proc *p, struct scr_thread *th, long nr)
+{
+	const struct arch_abi *abi;
+	size_t live = 0;
+
+	if (!th->regs_valid) {
+		int e = arch_get_regs(th->tid, &th->regs);
+
+		if (e)
+			return e;
+		th->regs_valid = true;
+	}
+	abi = arch_abi_of(&th->regs);
+	if (nr != abi->nr_execve && nr != abi->nr_execveat)
+		return 0;
+	for (size_t i = 0; i < p->nthreads; i++)
+		live += !p->threads[i].dead;
+	return live > 1 ? -EBUSY : 0;
+}
+
 SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 			   const unsigned long *args, unsigned int nargs,
 			   struct ptrace_sc_ret *ret)
@@ -406,6 +437,9 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 		return -ESRCH;
 	c.timeout_ms = p->timeout_ms;
 	c.cancel = &p->interrupted;
+	e = refuse_exec(p, th, nr);
+	if (e)
+		return e;
 	e = scr__inject(&p->tg, th, &c, ret);
 	if (e == 0 && !th->regs_valid) {
 		/* A new program image: new vDSO, and the scratch mappings

@@ -576,3 +576,49 @@ TEST(syscall_exit_stop_with_restart_pending_restarts)
 	expect_ok(&t, 2000);
 	target_kill(&t);
 }
+
+/*
+ * An exit stop with a restart pending that no signal will act on: the
+ * read was interrupted by PTRACE_INTERRUPT, not by a signal.  Only
+ * get_signal() applies the restart, so the call must end there (found by
+ * review: the read used to return errno 512).
+ */
+TEST(syscall_exit_stop_restart_without_a_signal)
+{
+	struct arch_regs before, after;
+	struct target t;
+	int status;
+
+	target_start(&t, target_reader, NULL);
+	expect_ready(&t);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, PTRACE_O_TRACESYSGOOD), 0);
+	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
+	wait_stop(t.pid, &status);
+	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
+	wait_stop(t.pid, &status);		/* read re-entered */
+	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
+	wait_stop(t.pid, &status);		/* its exit: -ERESTARTSYS */
+	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
+	CHECK_OK(arch_get_regs(t.pid, &before));
+	CHECK_EQ(arch_retval(&before), -512);
+	if (arch_exit_stop_safe(&before)) {
+		check_getpid_getppid(t.pid);
+		CHECK_OK(arch_get_regs(t.pid, &after));
+		CHECK_EQ(arch_retval(&after), -512);
+	} else {
+		/* Where the restart cannot be kept (arm64, riscv: orig_x0 is
+		 * invisible), the stop is refused, as FreeBSD would. */
+		struct ptrace_sc_remote pscr = { .pscr_syscall = SYS_getpid };
+
+		CHECK_EQ(scr_sc_remote(t.pid, &pscr), -1);
+		CHECK_EQ(errno, EBUSY);
+	}
+	CHECK_EQ(ptrace(PTRACE_DETACH, t.pid, 0, 0), 0);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK(write(t.in, "hello", 5) == 5);
+	expect_ok(&t, 2000);
+	target_kill(&t);
+}

@@ -678,3 +678,49 @@ TEST(sigstop_during_a_call_takes_effect_after)
 	expect_ok(&t, 2000);
 	target_kill(&t);
 }
+
+static void *exits_when_told(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void two_threads(struct target *t, void *arg)
+{
+	pthread_t th;
+
+	(void)arg;
+	pthread_create(&th, NULL, exits_when_told, NULL);
+	target_reader(t, NULL);
+}
+
+/* exit in one thread ends that thread, not the process; execve in a
+ * process with other threads is refused, not deadlocked (both found by
+ * review). */
+TEST(thread_exit_and_multithreaded_execve)
+{
+	struct ptrace_sc_ret ret;
+	unsigned long args[3] = { 7, 0, 0 };
+	struct scr_proc *p;
+	struct target t;
+	pid_t tids[4];
+	int status;
+
+	target_start(&t, two_threads, NULL);
+	expect_ready(&t);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	CHECK_EQ(scr_threads(p, tids, 4), 2);
+	CHECK_EQ(scr_syscall(p, 0, SYS_execve, args, 3, &ret), -EBUSY);
+	pid_t other = tids[0] == t.pid ? tids[1] : tids[0];
+
+	CHECK_EQ(scr_syscall(p, other, SYS_exit, args, 1, &ret), -ESRCH);
+	CHECK_EQ(scr_exit_status(p, &status), -EAGAIN);
+	CHECK_EQ(rcall(p, 0, SYS_getpid, 0), t.pid);
+	CHECK_OK(scr_detach(p));
+	CHECK(write(t.in, "hello", 5) == 5);
+	expect_ok(&t, 2000);
+	target_kill(&t);
+}

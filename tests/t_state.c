@@ -568,3 +568,33 @@ TEST(target_without_vdso)
 	expect_ok(&t, 2000);
 	target_kill(&t);
 }
+
+/* Calls that block or ignore SIGTRAP themselves: the single-step trap
+ * would undo them, so the engine must not use it (found by review). */
+TEST(calls_that_block_or_ignore_sigtrap_keep_their_effect)
+{
+	uint64_t trap = 1ULL << (SIGTRAP - 1);
+	struct sigaction_k { unsigned long handler, flags, restorer, mask; }
+		ign = { (unsigned long)SIG_IGN, 0, 0, 0 };
+	unsigned long a_set, a_act;
+	struct scr_proc *p;
+	struct target t;
+	char *st;
+
+	target_start(&t, target_idle, NULL);
+	expect_ready(&t);
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	CHECK_OK(scr_push(p, &trap, 8, &a_set));
+	CHECK_OK(scr_push(p, &ign, sizeof(ign), &a_act));
+	CHECK_EQ(rcall(p, 0, SYS_rt_sigprocmask, 4, (unsigned long)SIG_BLOCK,
+		       a_set, 0UL, 8UL), 0);
+	CHECK_EQ(rcall(p, 0, SYS_rt_sigaction, 4, (unsigned long)SIGTRAP,
+		       a_act, 0UL, 8UL), 0);
+	exercise(p, &t, 0);
+	CHECK_OK(scr_detach(p));
+	st = slurp(t.pid, "status");
+	CHECK(strstr(st, "SigBlk:\t0000000000000010"), "%s", strstr(st, "SigBlk"));
+	CHECK(strstr(st, "SigIgn:\t0000000000000010"), "%s", strstr(st, "SigIgn"));
+	CHECK(!strstr(st, "SigPnd:\t0000000000000010"), "a SIGTRAP is pending");
+	target_kill(&t);
+}
