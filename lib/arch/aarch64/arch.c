@@ -219,25 +219,6 @@ void arch_keep_call_effects(struct arch_regs *saved,
 		saved->r.regs[8] = __NR_restart_syscall;
 }
 
-bool arch_writes_restart_block(const struct arch_abi *abi, long nr,
-			       const unsigned long *args, unsigned int nargs)
-{
-	(void)abi;
-	return generic_writes_restart_block(nr, args, nargs);
-}
-
-bool arch_uses_sigmask(const struct arch_abi *abi, long nr)
-{
-	(void)abi;
-	return generic_uses_sigmask(nr);
-}
-
-bool arch_changes_disposition(const struct arch_abi *abi, long nr)
-{
-	(void)abi;
-	return generic_changes_disposition(nr);
-}
-
 /* The tracer runs on the same CPUs as its tracee. */
 static bool have_sve(void)
 {

@@ -1,7 +1,7 @@
 /*
  * System call rules of the asm-generic table, shared by the architectures
- * that use it (aarch64, riscv64).  Included by their arch.c, after
- * <asm/unistd.h>; the functions are theirs to wrap.
+ * that use it (aarch64, riscv64).  Included by their arch.c (one file per
+ * architecture), it also defines three functions of lib/arch.h for them.
  */
 #ifndef SCR_ASM_GENERIC_RULES_H
 #define SCR_ASM_GENERIC_RULES_H
@@ -68,6 +68,25 @@ static inline bool generic_changes_disposition(long nr)
 {
 	return nr == __NR_rt_sigaction || nr == __NR_execve ||
 	       nr == __NR_execveat;
+}
+
+bool arch_writes_restart_block(const struct arch_abi *abi, long nr,
+			       const unsigned long *args, unsigned int nargs)
+{
+	(void)abi;
+	return generic_writes_restart_block(nr, args, nargs);
+}
+
+bool arch_uses_sigmask(const struct arch_abi *abi, long nr)
+{
+	(void)abi;
+	return generic_uses_sigmask(nr);
+}
+
+bool arch_changes_disposition(const struct arch_abi *abi, long nr)
+{
+	(void)abi;
+	return generic_changes_disposition(nr);
 }
 
 #endif

@@ -121,8 +121,6 @@ static void args_of(const struct arch_regs *r, unsigned long a[6])
 	a[5] = r->r.a5;
 }
 
-
-
 bool arch_restart_block_pending(const struct arch_regs *r)
 {
 	unsigned long a[6];
@@ -193,25 +191,6 @@ void arch_keep_call_effects(struct arch_regs *saved,
 	args_of(saved, a);
 	if (saved->at_ecall && generic_restarts_through_block((long)saved->r.a7, a))
 		saved->r.a7 = __NR_restart_syscall;
-}
-
-bool arch_writes_restart_block(const struct arch_abi *abi, long nr,
-			       const unsigned long *args, unsigned int nargs)
-{
-	(void)abi;
-	return generic_writes_restart_block(nr, args, nargs);
-}
-
-bool arch_uses_sigmask(const struct arch_abi *abi, long nr)
-{
-	(void)abi;
-	return generic_uses_sigmask(nr);
-}
-
-bool arch_changes_disposition(const struct arch_abi *abi, long nr)
-{
-	(void)abi;
-	return generic_changes_disposition(nr);
 }
 
 /* The tracer runs on the same CPUs as its tracee. */
