@@ -25,7 +25,6 @@ struct arch_abi {
 	bool can_step;			/* PTRACE_SINGLESTEP works */
 	long nr_mmap;			/* mmap with a byte offset */
 	long nr_munmap;
-	long nr_rt_tgsigqueueinfo;
 	long nr_restart_syscall;
 	long nr_exit_group, nr_execve, nr_execveat;
 	unsigned int word_size;		/* bytes in a target pointer */

@@ -48,7 +48,6 @@ static const struct arch_abi abi_riscv64 = {
 	.can_step = false,
 	.nr_mmap = __NR_mmap,
 	.nr_munmap = __NR_munmap,
-	.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,
 	.nr_restart_syscall = __NR_restart_syscall,
 	.nr_exit_group = __NR_exit_group,
 	.nr_execve = __NR_execve,

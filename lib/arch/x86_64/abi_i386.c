@@ -16,7 +16,6 @@ const struct x86_abi arch_x86_abi_i386 = {
 		.can_step = true,
 		.nr_mmap = __NR_mmap2,	/* offset 0 either way */
 		.nr_munmap = __NR_munmap,
-		.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,
 		.nr_restart_syscall = __NR_restart_syscall,
 		.nr_exit_group = __NR_exit_group,
 		.nr_execve = __NR_execve,
