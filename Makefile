@@ -89,6 +89,7 @@ check-one: all
 	@tests/run.sh $(BUILD)
 
 check:
+	@tests/deps.sh
 	@rm -f build/check.counts build-asan/check.counts
 	@$(MAKE) --no-print-directory check-one
 	@$(MAKE) --no-print-directory check-one BUILD=build-asan SAN=1

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs, on Debian, what the test suite and the demo use beyond gcc
+# and make, so that `make check` and `make demo` set up a fresh machine by
+# themselves.  Only what is missing, only as root with apt-get; otherwise
+# it says what is missing (the tests that need it skip or fail, saying so).
+set -u
+pkgs=(python3 iproute2 procps util-linux strace mandoc man-db pkg-config g++)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+	echo "deps: missing ${missing[*]}; install them (apt-get install ${missing[*]}) for the full suite" >&2
+	exit 0
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null &&
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+	echo "deps: could not install ${missing[*]}" >&2
+exit 0
