@@ -50,6 +50,30 @@ static void wait_stop(pid_t pid, int *status)
 	CHECK(WIFSTOPPED(*status), "status %x", *status);
 }
 
+/* Seizes pid with options opts and stops it with PTRACE_INTERRUPT. */
+static void seize_stopped(pid_t pid, long opts, int *status)
+{
+	CHECK_EQ(ptrace(PTRACE_SEIZE, pid, 0, opts), 0);
+	CHECK_EQ(ptrace(PTRACE_INTERRUPT, pid, 0, 0), 0);
+	wait_stop(pid, status);
+}
+
+/*
+ * pid is blocked in read(): seize it with syscall tracing and let it
+ * block there again, traced, so that its next stop is the read's exit.
+ */
+static void traced_read(pid_t pid)
+{
+	int status;
+
+	seize_stopped(pid, PTRACE_O_TRACESYSGOOD, &status);
+	CHECK_EQ(ptrace(PTRACE_SYSCALL, pid, 0, 0), 0);
+	wait_stop(pid, &status);		/* read re-entered */
+	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
+	CHECK_EQ(ptrace(PTRACE_SYSCALL, pid, 0, 0), 0);
+	wait_in_syscall(pid, SYS_read, 2000);
+}
+
 TEST(getpid_getppid_at_attach_stop)
 {
 	struct target t;
@@ -73,9 +97,7 @@ TEST(getpid_getppid_at_interrupt_stop)
 
 	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
-	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, 0), 0);
-	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
-	wait_stop(t.pid, &status);
+	seize_stopped(t.pid, 0, &status);
 	CHECK_EQ(status >> 16, PTRACE_EVENT_STOP);
 	for (int i = 0; i < 100; i++)
 		check_getpid_getppid(t.pid);
@@ -118,9 +140,7 @@ TEST(enosys_for_unknown_numbers)
 
 	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
-	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, 0), 0);
-	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
-	wait_stop(t.pid, &status);
+	seize_stopped(t.pid, 0, &status);
 	for (size_t i = 0; i < sizeof(nrs) / sizeof(nrs[0]); i++) {
 		pscr.pscr_syscall = nrs[i];
 		CHECK_EQ(scr_sc_remote(t.pid, &pscr), 0);
@@ -162,9 +182,7 @@ TEST(bad_arguments)
 
 	target_start(&t, target_idle, NULL);
 	expect_ready(&t);
-	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, 0), 0);
-	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
-	wait_stop(t.pid, &status);
+	seize_stopped(t.pid, 0, &status);
 	CHECK_OK(arch_get_regs(t.pid, &before));
 
 	errno = 0;
@@ -235,9 +253,7 @@ TEST(ebusy_at_syscall_entry_then_continues)
 
 	target_start(&t, getppid_loop, NULL);
 	expect_ready(&t);
-	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, PTRACE_O_TRACESYSGOOD), 0);
-	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
-	wait_stop(t.pid, &status);
+	seize_stopped(t.pid, PTRACE_O_TRACESYSGOOD, &status);
 	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
 	wait_stop(t.pid, &status);
 	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
@@ -264,9 +280,7 @@ TEST(ebusy_at_syscall_entry_without_tracesysgood)
 
 	target_start(&t, getppid_loop, NULL);
 	expect_ready(&t);
-	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, 0), 0);
-	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
-	wait_stop(t.pid, &status);
+	seize_stopped(t.pid, 0, &status);
 	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
 	wait_stop(t.pid, &status);
 	CHECK_EQ(WSTOPSIG(status), SIGTRAP);
@@ -359,9 +373,7 @@ TEST(syscall_exit_stop_keeps_return_value)
 	target_start(&t, target_reader, NULL);
 	expect_ready(&t);
 	wait_in_syscall(t.pid, SYS_read, 2000);
-	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, PTRACE_O_TRACESYSGOOD), 0);
-	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
-	wait_stop(t.pid, &status);
+	seize_stopped(t.pid, PTRACE_O_TRACESYSGOOD, &status);
 	/* Resume: the interrupted read restarts (entry stop)... */
 	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
 	wait_stop(t.pid, &status);
@@ -542,14 +554,7 @@ TEST(syscall_exit_stop_with_restart_pending_restarts)
 	target_start(&t, interrupted_reader, (void *)1L);
 	expect_ready(&t);
 	wait_in_syscall(t.pid, SYS_read, 2000);
-	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, PTRACE_O_TRACESYSGOOD), 0);
-	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
-	wait_stop(t.pid, &status);
-	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
-	wait_stop(t.pid, &status);		/* read re-entered */
-	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
-	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
-	wait_in_syscall(t.pid, SYS_read, 2000);
+	traced_read(t.pid);
 	CHECK_EQ(kill(t.pid, SIGUSR2), 0);
 	wait_stop(t.pid, &status);		/* its exit: -ERESTARTSYS */
 	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
@@ -592,13 +597,7 @@ TEST(syscall_exit_stop_restart_without_a_signal)
 	target_start(&t, target_reader, NULL);
 	expect_ready(&t);
 	wait_in_syscall(t.pid, SYS_read, 2000);
-	CHECK_EQ(ptrace(PTRACE_SEIZE, t.pid, 0, PTRACE_O_TRACESYSGOOD), 0);
-	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
-	wait_stop(t.pid, &status);
-	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
-	wait_stop(t.pid, &status);		/* read re-entered */
-	CHECK_EQ(ptrace(PTRACE_SYSCALL, t.pid, 0, 0), 0);
-	wait_in_syscall(t.pid, SYS_read, 2000);
+	traced_read(t.pid);
 	CHECK_EQ(ptrace(PTRACE_INTERRUPT, t.pid, 0, 0), 0);
 	wait_stop(t.pid, &status);		/* its exit: -ERESTARTSYS */
 	CHECK_EQ(WSTOPSIG(status), SIGTRAP | 0x80);
