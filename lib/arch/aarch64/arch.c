@@ -57,17 +57,9 @@ static const struct arch_abi abi_aarch64 = {
 	.insn_len = sizeof(svc_insn),
 	.insn_align = 4,
 	.can_step = true,
-	.nr_mmap = __NR_mmap,
-	.nr_munmap = __NR_munmap,
-	.nr_restart_syscall = __NR_restart_syscall,
-	.nr_exit_group = __NR_exit_group,
-	.nr_execve = __NR_execve,
-	.nr_execveat = __NR_execveat,
 	.word_size = 8,
 	.audit_arch = AUDIT_ARCH_AARCH64,
-	.nr_seccomp = __NR_seccomp,
-	.nr_prctl = __NR_prctl,
-	.strict_ok = { __NR_read, __NR_write, __NR_exit, __NR_rt_sigreturn },
+	GENERIC_ABI_NUMBERS,
 	.restart_before_stop = true,
 };
 

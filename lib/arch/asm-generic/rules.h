@@ -10,6 +10,19 @@
 #include <linux/futex.h>
 #include <stdbool.h>
 
+/* The numbers of struct arch_abi, the same in every asm-generic ABI. */
+#define GENERIC_ABI_NUMBERS						\
+	.nr_mmap = __NR_mmap,						\
+	.nr_munmap = __NR_munmap,					\
+	.nr_restart_syscall = __NR_restart_syscall,			\
+	.nr_exit_group = __NR_exit_group,				\
+	.nr_execve = __NR_execve,					\
+	.nr_execveat = __NR_execveat,					\
+	.nr_seccomp = __NR_seccomp,					\
+	.nr_prctl = __NR_prctl,						\
+	.strict_ok = { __NR_read, __NR_write, __NR_exit,		\
+		       __NR_rt_sigreturn }
+
 /* A FUTEX_WAIT* with a timeout: interrupted, it writes restart_block. */
 static inline bool generic_futex_timed_wait(const unsigned long *args,
 					    unsigned int nargs)
