@@ -215,8 +215,12 @@ static int run_step(struct run *r)
 			return e;
 		if (arch_after_insn(&r->after, r->pc, r->insn_len))
 			return 0;
+		/* The call moved the thread: execve to a new program (an
+		 * old-style exec SIGTRAP), or rt_sigreturn loading a
+		 * frame, whose effect on the registers we undo. */
 		if (arch_pc(&r->after) != r->pc)
-			return -E_EXECED;	/* a new program image */
+			return r->nr == r->abi->nr_execve ||
+			       r->nr == r->abi->nr_execveat ? -E_EXECED : 0;
 		if (r->sent_trap)	/* broken before it started */
 			return 0;
 		defer_signal(r, SIGTRAP);	/* someone else's SIGTRAP */

@@ -501,6 +501,10 @@ int main(void)
 		}
 		sessions++;
 		scr_set_timeout(p, CALL_BOUND_MS);
+		/* A target a call put in seccomp strict mode (or behind a
+		 * filter) refuses nearly everything: use another one. */
+		unsigned int refused_in_row = 0;
+
 		for (unsigned int i = 0; i < PER_SESSION && done < total; i++) {
 			struct ptrace_sc_ret ret;
 			unsigned long a[6];
@@ -554,8 +558,11 @@ int main(void)
 			}
 			if (e == -EPERM || e == -EACCES) {
 				refused++;	/* its seccomp: e.g. strict mode */
+				if (++refused_in_row >= 10)
+					break;
 				continue;
 			}
+			refused_in_row = 0;
 			if (e == -EBUSY) {
 				busy++;
 				continue;
@@ -607,8 +614,11 @@ int main(void)
 			     (int)t.pid, tracer ? "traced" : "stopped");
 			break;
 		}
-		if (status < 0 && ping(&t, PING_MS))
+		if (status < 0 && ping(&t, PING_MS)) {
+			if (refused_in_row >= 10)
+				target_retire(&t);
 			continue;
+		}
 		if (status < 0)
 			status = target_ended(&t, 100);
 		if (status < 0) {
