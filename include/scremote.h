@@ -23,6 +23,7 @@
 #define SCREMOTE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -186,6 +187,94 @@ int scr_scratch_alloc(struct scr_proc *p, size_t len, unsigned long *addr);
 int scr_push(struct scr_proc *p, const void *data, size_t len,
 	     unsigned long *addr);
 void scr_scratch_reset(struct scr_proc *p);
+
+/* ---- Batches -------------------------------------------------------- */
+
+/* One call of a batch. */
+struct scr_call {
+	long nr;			/* in: system call number */
+	unsigned int nargs;		/* in: number of arguments, <= 6 */
+	unsigned int ref_mask;		/* in: bit k set: args[k] is the index
+					   of an earlier call in this batch,
+					   whose return value replaces it */
+	unsigned long args[6];		/* in: the arguments */
+	struct ptrace_sc_ret ret;	/* out: the call's outcome */
+	int status;			/* out: 0 executed, or a negative
+					   errno: not executed */
+};
+
+/* scr_batch() flag: stop at the first call whose sr_error != 0. */
+#define SCR_BATCH_STOP_ON_ERROR 0x1u
+
+/*
+ * Execute calls[0..n) in order in thread tid (0: the main thread).
+ * Returns the number of calls executed (>= 0), or a negative errno when
+ * none could be.  Each executed call has status 0 and its outcome in
+ * ret; the first call that could not be executed has its reason in
+ * status, and so do the calls after it, which are not run.  With
+ * SCR_BATCH_STOP_ON_ERROR, the calls after the first one that failed
+ * (sr_error != 0) are not run and have status -ECANCELED.  A bad batch
+ * (nargs > 6, a ref_mask bit beyond nargs or naming a later call) gives
+ * -EINVAL before anything runs.
+ */
+int scr_batch(struct scr_proc *p, pid_t tid, struct scr_call *calls,
+	      size_t n, unsigned int flags);
+
+/* ---- ABIs and system call names ------------------------------------- */
+
+/* System call ABIs (a 64-bit x86 kernel runs both x86_64 and i386). */
+enum scr_abi_id {
+	SCR_ABI_UNKNOWN = 0,
+	SCR_ABI_X86_64 = 1,
+	SCR_ABI_I386 = 2,
+	SCR_ABI_AARCH64 = 3,
+	SCR_ABI_RISCV64 = 4
+};
+
+/* The ABI the main thread (or the first live thread) of the session
+ * executes in: an SCR_ABI_* value. */
+int scr_abi(const struct scr_proc *p);
+
+/* "x86_64", "i386", "aarch64", "riscv64"; NULL for an unknown id. */
+const char *scr_abi_name(int abi);
+
+/* The number of system call name in abi, or -ENOENT (unknown name) or
+ * -EINVAL (unknown ABI, or no table for it in this build). */
+long scr_syscall_nr(int abi, const char *name);
+
+/* The name of system call nr in abi, or NULL. */
+const char *scr_syscall_name(int abi, long nr);
+
+/* ---- Core dumps ------------------------------------------------------- */
+
+/* Same layout as FreeBSD's <sys/ptrace.h>. */
+struct ptrace_coredump {
+	int pc_fd;		/* where the core goes */
+	uint32_t pc_flags;	/* PC_* */
+	off_t pc_limit;		/* largest core allowed; 0: no limit */
+};
+
+#define PC_COMPRESS	0x00000001	/* a zstd stream */
+#define PC_ALL		0x00000002	/* also what is marked not to dump */
+
+/*
+ * FreeBSD's PT_COREDUMP: write a core of process pid, whose threads the
+ * caller traces and which are all in a ptrace-stop, to pc->pc_fd.
+ * Returns 0, or -1 with errno: EINVAL unknown flags; EBADF pc_fd not
+ * open for writing; EPIPE pc_fd not a regular file; EBUSY not stopped;
+ * EFAULT the core would exceed pc_limit (nothing partial is left
+ * claimed as complete); EOPNOTSUPP PC_COMPRESS without zstd support.
+ */
+int scr_coredump(pid_t pid, struct ptrace_coredump *pc);
+
+/* scr_dump_core() flag: capture the registers, make the target clone
+ * itself, release it at once and dump the copy (see scr_dump_core(3)). */
+#define SCR_CORE_SNAPSHOT	0x00000100
+
+/* A core of the session's process to fd (any writable fd, pipes too);
+ * flags PC_COMPRESS, PC_ALL, SCR_CORE_SNAPSHOT.  0 or a negative errno. */
+int scr_dump_core(struct scr_proc *p, int fd, unsigned int flags,
+		  off_t limit);
 
 /* The library's version string, e.g. "0.1.0". */
 const char *scr_version(void);

@@ -408,7 +408,7 @@ static int load_status(struct scr_target *tg, struct scr_thread *th)
  * cannot be read (CAP_SYS_ADMIN is needed), so nobody can tell.
  */
 static int check_seccomp(struct run *r, const struct arch_abi *abi,
-			 const struct scr_call *c)
+			 const struct scr_req *c)
 {
 	struct scr_thread *th = r->th;
 	int e;
@@ -489,7 +489,7 @@ int scr__release_mask(struct scr_thread *th)
  * call's own restart_block (never the thread's: see the EBUSY rule).
  */
 static int run(struct run *r, const struct arch_abi *abi,
-	       const struct scr_call *c)
+	       const struct scr_req *c)
 {
 	int e = r->method == M_STEP ? run_step(r) : run_syscall(r);
 
@@ -583,7 +583,7 @@ int scr__undo_eintr(struct scr_thread *th)
 }
 
 int scr__inject(struct scr_target *tg, struct scr_thread *th,
-		const struct scr_call *c, struct ptrace_sc_ret *ret)
+		const struct scr_req *c, struct ptrace_sc_ret *ret)
 {
 	struct run r = { .tg = tg, .th = th, .nr = c->nr };
 	const struct arch_abi *abi;

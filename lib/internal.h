@@ -119,7 +119,7 @@ struct scr_thread {
 	bool dead;			/* exited or was killed */
 };
 
-struct scr_call {
+struct scr_req {
 	long nr;
 	const unsigned long *args;
 	unsigned int nargs;
@@ -134,6 +134,6 @@ int scr__release_mask(struct scr_thread *th);
 int scr__undo_eintr(struct scr_thread *th);
 
 int scr__inject(struct scr_target *tg, struct scr_thread *th,
-		const struct scr_call *c, struct ptrace_sc_ret *ret);
+		const struct scr_req *c, struct ptrace_sc_ret *ret);
 
 #endif

@@ -57,7 +57,7 @@ SCR_EXPORT int scr_sc_remote_timed(pid_t tid, struct ptrace_sc_remote *pscr,
 	struct scr_thread th = { .tid = tid, .restore_si = true,
 				 .seccomp = -1 };
 	struct scr_target tg = { .pid = tid, .trap_ignored = -1 };
-	struct scr_call c;
+	struct scr_req c;
 	int e;
 
 	if (!pscr)

@@ -425,7 +425,7 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 			   struct ptrace_sc_ret *ret)
 {
 	struct scr_thread *th;
-	struct scr_call c = { nr, args, nargs, 0, NULL };
+	struct scr_req c = { nr, args, nargs, 0, NULL };
 	int e;
 
 	if (!p || !ret || nargs > SCR_MAX_ARGS || (nargs && !args))
@@ -517,7 +517,7 @@ static int remote_call(struct scr_proc *p, long nr, const unsigned long *args,
 		       unsigned int nargs, long *result)
 {
 	struct scr_thread *th = live_thread(p, 0);
-	struct scr_call c = { nr, args, nargs, p->timeout_ms, NULL };
+	struct scr_req c = { nr, args, nargs, p->timeout_ms, NULL };
 	struct ptrace_sc_ret ret;
 	int e;
 
@@ -621,4 +621,40 @@ SCR_EXPORT int scr_detach(struct scr_proc *p)
 		e = -ESRCH;
 	release(p);
 	return e;
+}
+
+static const char *const abi_names[] = {
+	[SCR_ABI_X86_64] = "x86_64",
+	[SCR_ABI_I386] = "i386",
+	[SCR_ABI_AARCH64] = "aarch64",
+	[SCR_ABI_RISCV64] = "riscv64",
+};
+
+SCR_EXPORT const char *scr_abi_name(int abi)
+{
+	if (abi <= SCR_ABI_UNKNOWN || abi > SCR_ABI_RISCV64)
+		return NULL;
+	return abi_names[abi];
+}
+
+SCR_EXPORT int scr_abi(const struct scr_proc *p)
+{
+	struct scr_thread *th;
+	struct arch_regs regs;
+	const char *name;
+
+	if (!p)
+		return SCR_ABI_UNKNOWN;
+	th = live_thread((struct scr_proc *)p, 0);
+	if (!th)
+		return SCR_ABI_UNKNOWN;
+	if (th->regs_valid)
+		regs = th->regs;
+	else if (arch_get_regs(th->tid, &regs))
+		return SCR_ABI_UNKNOWN;
+	name = arch_abi_of(&regs)->name;
+	for (int i = SCR_ABI_X86_64; i <= SCR_ABI_RISCV64; i++)
+		if (strcmp(abi_names[i], name) == 0)
+			return i;
+	return SCR_ABI_UNKNOWN;
 }

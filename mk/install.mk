@@ -23,7 +23,8 @@ COMPLETION := $(BUILD)/completion/scremote
 all: $(EXAMPLES) $(COMPLETION)
 
 MAN1 := man/scremote.1
-MAN3 := man/libscremote.3 man/scr_sc_remote.3 man/scr_attach.3 man/scr_read.3
+MAN3 := man/libscremote.3 man/scr_sc_remote.3 man/scr_attach.3 man/scr_read.3 \
+	man/scr_batch.3 man/scr_abi.3
 # Further names for the pages above, installed as symlinks: LINK:PAGE.
 MLINKS := scr_sc_remote_timed.3:scr_sc_remote.3 \
 	  scr_version.3:libscremote.3 \
@@ -33,7 +34,8 @@ MLINKS := scr_sc_remote_timed.3:scr_sc_remote.3 \
 	  scr_interrupt.3:scr_attach.3 \
 	  scr_threads.3:scr_attach.3 \
 	  scr_write.3:scr_read.3 scr_scratch_alloc.3:scr_read.3 \
-	  scr_push.3:scr_read.3 scr_scratch_reset.3:scr_read.3
+	  scr_push.3:scr_read.3 scr_scratch_reset.3:scr_read.3 \
+	  scr_abi_name.3:scr_abi.3
 
 LIBSO_NAME := libscremote.so.$(VERSION)
 D := $(DESTDIR)
