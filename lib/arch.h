@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -30,6 +31,9 @@ struct arch_abi {
 	unsigned int word_size;		/* bytes in a target pointer */
 	uint32_t audit_arch;		/* AUDIT_ARCH_..., as seccomp sees it */
 	long nr_seccomp, nr_prctl;	/* calls that can add filters */
+	long nr_rseq;			/* (un)registers the rseq area */
+	long nr_rt_tgsigqueueinfo;	/* re-queues a signal exactly */
+	unsigned int red_zone;		/* bytes below sp the ABI keeps */
 	long strict_ok[4];		/* what SECCOMP_MODE_STRICT allows */
 	/* The kernel rewinds an interrupted call before a signal, group or
 	 * interrupt stop (x0 is its first argument again) and takes the
@@ -45,6 +49,15 @@ int arch_set_regs(pid_t tid, const struct arch_regs *r);
 const struct arch_abi *arch_abi_of(const struct arch_regs *r);
 
 unsigned long arch_pc(const struct arch_regs *r);
+unsigned long arch_sp(const struct arch_regs *r);
+
+/*
+ * The siginfo the kernel reported (PTRACE_GETSIGINFO gives the tracer's
+ * layout) in the layout a thread of this ABI passes to
+ * rt_tgsigqueueinfo; returns its size.
+ */
+size_t arch_siginfo_for_abi(const struct arch_abi *abi, const siginfo_t *si,
+			    unsigned char out[128]);
 
 /* The system call the thread is in (-1 when none), and the value in the
  * return register, sign-extended as the kernel would report it. */

@@ -4,8 +4,9 @@
  *
  * The thread is pointed at a system call instruction that already exists
  * in the target (its vDSO, or the instruction it just executed), with the
- * call's number and arguments in registers and every signal but SIGTRAP
- * blocked, then let go for exactly that instruction:
+ * call's number and arguments in registers and every signal blocked but
+ * SIGTRAP and the synchronous fault signals, then let go for exactly that
+ * instruction:
  *
  *   M_STEP         PTRACE_SINGLESTEP: one stop, the SIGTRAP the kernel
  *                  raises after the call, inside get_signal().  Restoring
@@ -20,11 +21,34 @@
  *                  and would reset an ignored SIGTRAP to SIG_DFL.
  *
  * A call that blocks past its deadline is broken with a SIGTRAP sent by
- * tgkill: SIGTRAP is the one signal left unblocked, so it interrupts an
- * interruptible sleep, and it merges with the trap we wait for anyway.
+ * tgkill: SIGTRAP is unblocked, so it interrupts an interruptible sleep,
+ * and it merges with the trap we wait for anyway.
+ *
+ * What else the kernel does on the way, and how it is undone:
+ *
+ *  - Synchronous fault signals (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGSYS)
+ *    stay unblocked: forcing a blocked one resets its handler to SIG_DFL
+ *    for good.  One the call raises ends it: not executed, thread
+ *    restored, signal dropped (SCR_EFAULTSIG).
+ *  - Signals that stop us mid-call (someone else's SIGTRAP, a fault
+ *    signal sent by kill, SIGSTOP, anything while a call runs under the
+ *    thread's own mask) are queued again afterwards with their own
+ *    siginfo: by the thread itself (rt_tgsigqueueinfo, which the kernel
+ *    allows a thread for its own signals only), or by us when the
+ *    siginfo is one any process may forge (si_code < 0).
+ *  - rseq: returning to user mode outside its critical section makes the
+ *    kernel clear the thread's rseq_cs word; we put it back, so that the
+ *    section is aborted on resume as after any other stop.
+ *  - Syscall user dispatch: a selector that blocks our instruction would
+ *    turn the call into SIGSYS; dispatch is lifted for the call and put
+ *    back.
+ *  - Job control: a PTRACE_INTERRUPT the call consumed is re-armed, and
+ *    for a caller that owns the stop (exact) a thread that was in an
+ *    interrupt or group stop ends in one again.
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -36,11 +60,41 @@
 enum method { M_STEP, M_SYSCALL, M_SYSCALL_TRAP };
 
 #define SIGBIT(sig) (1ULL << ((sig) - 1))
-#define CALL_MASK (~SIGBIT(SIGTRAP))
-#define MAX_DEFERRED 64
+#define FAULT_SIGS (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | \
+		    SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
+/* While a call runs: everything blocked but our trap and the faults. */
+#define CALL_MASK (~(SIGBIT(SIGTRAP) | FAULT_SIGS))
+/* While we queue signals again: nothing but our trap. */
+#define QUIET_MASK (~SIGBIT(SIGTRAP))
 #define TRAP_GRACE_MS 2000
+/* Bound on re-queue rounds (each may meet new signals): a flood of
+ * signals must not keep us here for ever. */
+#define MAX_REQUEUE_ROUNDS 4096
 /* Internal: the call replaced the program image (execve). */
 #define E_EXECED 4096
+
+#ifndef PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG
+#define PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG 0x4210
+#define PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG 0x4211
+#endif
+#ifndef PTRACE_GET_RSEQ_CONFIGURATION
+#define PTRACE_GET_RSEQ_CONFIGURATION 0x420f
+#endif
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#endif
+#define SUD_FILTER_ALLOW 0
+
+/* <linux/ptrace.h>'s, which cannot meet <sys/ptrace.h> in one file. */
+struct rseq_conf {
+	uint64_t rseq_abi_pointer;
+	uint32_t rseq_abi_size, signature, flags, pad;
+};
+
+/* A signal to queue again after the call, as it was sent. */
+struct deferred {
+	siginfo_t si;
+};
 
 struct run {
 	struct scr_target *tg;
@@ -51,14 +105,24 @@ struct run {
 	unsigned long pc;		/* the instruction we execute */
 	size_t insn_len;
 	struct scr_deadline dl;
-	bool own_mask;			/* the call runs under the thread's mask */
+	uint64_t mask;			/* the mask the call runs under */
+	bool own_mask;			/* ... which is the thread's own */
 	bool have_post_mask;		/* ... and that is what it left */
 	uint64_t post_mask;
 	bool sent_trap;			/* we queued a SIGTRAP by tgkill */
+	bool sent_any_trap;		/* ... in this call or one of ours */
+	bool stepped;			/* a single step was asked for */
 	bool timed_out;
 	bool cancelled;			/* ... because the caller said so */
-	int deferred[MAX_DEFERRED];	/* signals that stopped us mid-call */
-	unsigned int ndeferred;
+	bool faulted;			/* the call raised a fault signal */
+	bool foreign_trap;		/* a job-control trap that was not ours */
+	bool left_get_signal;		/* last stop is a syscall stop */
+	bool at_event_stop;		/* ... or a job-control trap of ours */
+	bool mask_dirty;		/* our own calls changed the mask */
+	bool sud_lift;			/* dispatch must be off for the call */
+	bool sud_lifted;		/* ... and is */
+	struct deferred *deferred;	/* signals that stopped us mid-call */
+	size_t ndeferred, cap;
 	struct arch_regs after;
 };
 
@@ -90,7 +154,7 @@ static int send_trap(struct run *r)
 	int e = tkill(r->th->tid, SIGTRAP);
 
 	if (e == 0)
-		r->sent_trap = true;
+		r->sent_trap = r->sent_any_trap = true;
 	return e;
 }
 
@@ -125,10 +189,29 @@ static int next_stop(struct run *r, int *status)
 	}
 }
 
-static void defer_signal(struct run *r, int sig)
+static void defer_signal(struct run *r, const siginfo_t *si)
 {
-	if (r->ndeferred < MAX_DEFERRED)
-		r->deferred[r->ndeferred++] = sig;
+	/* Standard signals do not queue: the thread, held still by us,
+	 * would have seen several as one. */
+	if (si->si_signo < SIGRTMIN) {
+		for (size_t i = 0; i < r->ndeferred; i++)
+			if (r->deferred[i].si.si_signo == si->si_signo)
+				return;
+	}
+	if (r->ndeferred == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 8;
+		struct deferred *d = realloc(r->deferred, cap * sizeof(*d));
+
+		if (!d) {
+			/* Out of memory: the signal still arrives, sent
+			 * by us (see requeue_by_tracer). */
+			tkill(r->th->tid, si->si_signo);
+			return;
+		}
+		r->deferred = d;
+		r->cap = cap;
+	}
+	r->deferred[r->ndeferred++].si = *si;
 }
 
 static bool is_syscall_stop(struct run *r, int status)
@@ -147,21 +230,52 @@ static bool is_syscall_stop(struct run *r, int status)
 }
 
 /*
- * A stop that is not the one we are waiting for.  Returns 1 when it was
- * dealt with and the thread resumed, 0 when it is a plain SIGTRAP
- * signal-delivery-stop for the caller to look at, or a negative errno.
+ * Is this SIGTRAP ours: raised by the kernel for our step (a positive
+ * si_code, or the generic single-step report, SI_USER from pid 0), or
+ * the one we sent?  Anyone else's is delivered after the call.
+ */
+static bool own_trap(const struct run *r, const siginfo_t *si)
+{
+	if (si->si_code > 0)
+		return true;
+	if (si->si_code == SI_USER && si->si_pid == 0)
+		return r->method == M_STEP;
+	return r->sent_any_trap && si->si_code == SI_TKILL &&
+	       si->si_pid == getpid();
+}
+
+enum { ST_AGAIN = 1, ST_TRAP, ST_FOREIGN_TRAP };
+
+/*
+ * A stop other than a syscall stop.  Returns ST_AGAIN when it was dealt
+ * with and the thread resumed with req, ST_TRAP for a SIGTRAP that is
+ * ours, ST_FOREIGN_TRAP for someone else's (deferred, the thread left in
+ * the stop), or a negative errno.
  */
 static int other_stop(struct run *r, int status, enum __ptrace_request req)
 {
 	int sig = WSTOPSIG(status), event = status >> 16;
+	siginfo_t si;
 
 	switch (event) {
 	case 0:
-		if (sig == SIGTRAP)
-			return 0;
+		if (ptrace(PTRACE_GETSIGINFO, r->th->tid, 0, &si))
+			return -errno;
+		if (sig == SIGTRAP) {
+			if (own_trap(r, &si))
+				return ST_TRAP;
+			defer_signal(r, &si);
+			return ST_FOREIGN_TRAP;
+		}
+		/* Raised by the kernel for our call (si_code > 0), not sent:
+		 * the call faulted.  Never step on from here. */
+		if ((SIGBIT(sig) & FAULT_SIGS) && si.si_code > 0) {
+			r->faulted = true;
+			return -SCR_EFAULTSIG;
+		}
 		/* A signal that cannot be blocked, or one the call itself
 		 * unblocked: delivered after we are done. */
-		defer_signal(r, sig);
+		defer_signal(r, &si);
 		break;
 	case PTRACE_EVENT_EXIT: {
 		/* The thread is on its way out: the event message is its
@@ -189,17 +303,24 @@ static int other_stop(struct run *r, int status, enum __ptrace_request req)
 			r->tg->born[r->tg->nborn++] = (pid_t)child;
 		break;
 	}
+	case PTRACE_EVENT_STOP:
+		/* A PTRACE_INTERRUPT of the caller's, or a group stop that
+		 * began meanwhile: every stop consumes the trap, so it is
+		 * armed again when we are done. */
+		r->foreign_trap = true;
+		break;
 	default:
-		/* Group stop, interrupt, clone, seccomp: carry on. */
 		break;
 	}
-	return resume(r, req) ?: 1;
+	return resume(r, req) ?: ST_AGAIN;
 }
 
 static int run_step(struct run *r)
 {
 	int status, e;
 
+	r->left_get_signal = false;
+	r->stepped = true;
 	e = resume(r, PTRACE_SINGLESTEP);
 	for (;;) {
 		if (e < 0)
@@ -208,22 +329,32 @@ static int run_step(struct run *r)
 		if (e)
 			return e;
 		e = other_stop(r, status, PTRACE_SINGLESTEP);
-		if (e)
+		if (e < 0)
+			return e;
+		if (e == ST_AGAIN)
 			continue;
+		int who = e;
+
 		e = arch_get_regs(r->th->tid, &r->after);
 		if (e)
 			return e;
-		if (arch_after_insn(&r->after, r->pc, r->insn_len))
+		/*
+		 * The call ran: pc is after it, or where execve (an old-style
+		 * exec SIGTRAP) or rt_sigreturn (a frame, whose effect on the
+		 * registers we undo) put it.  Someone else's SIGTRAP here
+		 * stands for our step trap, which the kernel merged into it
+		 * (standard signals do not queue).  Never step on from a
+		 * moved pc: that would run the target's own code.
+		 */
+		if (arch_pc(&r->after) != r->pc) {
+			if (!arch_after_insn(&r->after, r->pc, r->insn_len) &&
+			    (r->nr == r->abi->nr_execve ||
+			     r->nr == r->abi->nr_execveat))
+				return -E_EXECED;
 			return 0;
-		/* The call moved the thread: execve to a new program (an
-		 * old-style exec SIGTRAP), or rt_sigreturn loading a
-		 * frame, whose effect on the registers we undo. */
-		if (arch_pc(&r->after) != r->pc)
-			return r->nr == r->abi->nr_execve ||
-			       r->nr == r->abi->nr_execveat ? -E_EXECED : 0;
-		if (r->sent_trap)	/* broken before it started */
+		}
+		if (who == ST_TRAP && r->sent_trap)	/* broken before it ran */
 			return 0;
-		defer_signal(r, SIGTRAP);	/* someone else's SIGTRAP */
 		e = resume(r, PTRACE_SINGLESTEP);
 	}
 }
@@ -242,17 +373,18 @@ static int syscall_stop(struct run *r)
 		e = other_stop(r, status, PTRACE_SYSCALL);
 		if (e < 0)
 			return e;
-		if (e == 0) {	/* a real SIGTRAP: ours if we sent one */
-			defer_signal(r, SIGTRAP);
-			e = resume(r, PTRACE_SYSCALL);
-			if (e)
-				return e;
-		}
+		/* A SIGTRAP stop: ours (sent to break the call) is taken
+		 * here, so trap_stop() must send another; anyone else's
+		 * was deferred. */
+		if (e == ST_TRAP)
+			r->sent_trap = false;
+		if (e != ST_AGAIN && (e = resume(r, PTRACE_SYSCALL)))
+			return e;
 	}
 }
 
 /* After the call's exit stop, goes on to the signal-delivery-stop of the
- * SIGTRAP we queued, so that the thread ends inside get_signal(). */
+ * SIGTRAP we queue, so that the thread ends inside get_signal(). */
 static int trap_stop(struct run *r)
 {
 	int status, e;
@@ -264,7 +396,7 @@ static int trap_stop(struct run *r)
 			   &r->post_mask))
 			return -errno;
 		r->have_post_mask = true;
-		e = set_mask(r->th->tid, CALL_MASK);
+		e = set_mask(r->th->tid, QUIET_MASK);
 		if (e)
 			return e;
 	}
@@ -280,8 +412,11 @@ static int trap_stop(struct run *r)
 		if (is_syscall_stop(r, status))
 			return -EPROTO;	/* ran on: cannot happen */
 		e = other_stop(r, status, PTRACE_SYSCALL);
-		if (e == 0)
+		/* Someone else's SIGTRAP took the place of ours. */
+		if (e == ST_TRAP || e == ST_FOREIGN_TRAP)
 			return 0;
+		if (e < 0)
+			return e;
 	}
 }
 
@@ -289,14 +424,17 @@ static int run_syscall(struct run *r)
 {
 	int e = resume(r, PTRACE_SYSCALL);
 
+	r->left_get_signal = true;
 	if (!e)
 		e = syscall_stop(r);		/* entry */
 	if (!e)
 		e = resume(r, PTRACE_SYSCALL);
 	if (!e)
 		e = syscall_stop(r);		/* exit */
-	if (!e && (r->method == M_SYSCALL_TRAP || r->sent_trap))
+	if (!e && (r->method == M_SYSCALL_TRAP || r->sent_trap)) {
 		e = trap_stop(r);
+		r->left_get_signal = false;
+	}
 	if (!e)
 		e = arch_get_regs(r->th->tid, &r->after);
 	return e;
@@ -320,6 +458,7 @@ static void settle_after_exec(struct run *r)
 	else if (r->have_post_mask)
 		set_mask(th->tid, r->post_mask);
 	th->regs_valid = th->mask_valid = false;
+	th->rseq_valid = th->sud_valid = false;
 	th->stop.kind = SCR_STOP_UNSAFE;
 	if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0))
 		return;
@@ -336,15 +475,44 @@ static void settle_after_exec(struct run *r)
 }
 
 /*
+ * Does the thread have a SIGTRAP of ours pending: the one we sent to
+ * break a call, when it crossed the call's end, or the single-step trap
+ * of a call that raised a fault signal first (the kernel takes the
+ * fault, a synchronous signal, before the trap)?
+ */
+static bool own_trap_pending(struct run *r)
+{
+	struct __ptrace_peeksiginfo_args a = { .off = 0, .flags = 0, .nr = 1 };
+	siginfo_t si;
+
+	if ((!r->sent_any_trap && !r->stepped) ||
+	    scr__status_sig(r->th->tid, "SigPnd", SIGTRAP) != 1)
+		return false;
+	/* Standard signals do not queue: at most one SIGTRAP is pending,
+	 * and it is the first of its kind in the thread's queue. */
+	for (a.off = 0; a.off < 4096; a.off++) {
+		if (ptrace(PTRACE_PEEKSIGINFO, r->th->tid, &a, &si) != 1)
+			return false;
+		if (si.si_signo == SIGTRAP)
+			return (r->stepped && (si.si_code > 0 ||
+					       (si.si_code == SI_USER &&
+						si.si_pid == 0))) ||
+			       (r->sent_any_trap && si.si_code == SI_TKILL &&
+				si.si_pid == getpid());
+	}
+	return false;
+}
+
+/*
  * Our own SIGTRAP may still be pending when the deadline's trap crossed
  * the call's end.  Let the thread take it now, with its own registers
- * back in place, so the caller never sees it.
+ * back in place, so the caller never sees it.  (Someone else's stays.)
  */
 static void drain_own_trap(struct run *r)
 {
 	int status;
 
-	if (!r->sent_trap || scr__status_sig(r->th->tid, "SigPnd", SIGTRAP) != 1)
+	if (!own_trap_pending(r))
 		return;
 	if (resume(r, PTRACE_SINGLESTEP) == 0)
 		next_stop(r, &status);
@@ -481,6 +649,131 @@ int scr__release_mask(struct scr_thread *th)
 	return set_mask(th->tid, th->mask);
 }
 
+/* ---- rseq and syscall user dispatch ------------------------------------ */
+
+/* Where the thread's rseq_cs word is, and what it holds now. */
+static void load_rseq(struct scr_thread *th)
+{
+	struct rseq_conf conf;
+	uint64_t cs;
+
+	if (th->rseq_valid)
+		return;
+	th->rseq_valid = true;
+	th->rseq_cs_addr = 0;
+	th->rseq_cs = 0;
+	/* EIO: a kernel before 5.13, which has no rseq worth keeping. */
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, th->tid, sizeof(conf),
+		   &conf) != (long)sizeof(conf) || !conf.rseq_abi_pointer)
+		return;
+	/* struct rseq: cpu_id_start, cpu_id (u32 each), then rseq_cs. */
+	unsigned long addr = (unsigned long)conf.rseq_abi_pointer + 8;
+
+	if (scr__mem_read(th->tid, addr, &cs, sizeof(cs)) == sizeof(cs)) {
+		th->rseq_cs_addr = addr;
+		th->rseq_cs = cs;
+	}
+}
+
+/* The kernel cleared rseq_cs when the call returned to user mode outside
+ * the critical section: put it back, so that resuming aborts it. */
+static void keep_rseq(struct run *r)
+{
+	struct scr_thread *th = r->th;
+
+	if (r->nr == r->abi->nr_rseq) {
+		th->rseq_valid = false;	/* the call (un)registered it */
+		return;
+	}
+	if (th->rseq_cs_addr && th->rseq_cs)
+		scr__mem_write(th->tid, th->rseq_cs_addr, &th->rseq_cs,
+			       sizeof(th->rseq_cs));
+}
+
+static void load_sud(struct scr_thread *th)
+{
+	if (th->sud_valid)
+		return;
+	th->sud_valid = true;
+	/* EIO before Linux 6.4: nothing known, nothing lifted (a SIGSYS
+	 * it raises ends the call as any fault does). */
+	if (ptrace(PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG, th->tid,
+		   sizeof(th->sud), &th->sud))
+		memset(&th->sud, 0, sizeof(th->sud));
+}
+
+static bool sets_sud(const struct run *r, const struct scr_req *c)
+{
+	return r->nr == r->abi->nr_prctl && c->nargs > 0 &&
+	       (int)c->args[0] == PR_SET_SYSCALL_USER_DISPATCH;
+}
+
+/*
+ * Would dispatch turn our call into a SIGSYS?  Not when our instruction
+ * lies in the region it leaves alone, nor when the selector allows.
+ * Otherwise lift it for the call, if it can be put back as it was.
+ */
+static int plan_sud(struct run *r, const struct scr_req *c)
+{
+	struct scr_thread *th = r->th;
+	const struct scr_sud *d = &th->sud;
+	unsigned char sel;
+
+	load_sud(th);
+	if (d->mode == 0 || r->pc - d->offset < d->len)
+		return 0;
+	if (d->selector && !sets_sud(r, c) &&
+	    scr__mem_read(th->tid, d->selector, &sel, 1) == 1 &&
+	    sel == SUD_FILTER_ALLOW)
+		return 0;
+	/*
+	 * The kernel refuses to set a region that wraps: one given as
+	 * "inclusive" (Linux 6.16: dispatch only calls made from [A, A+L),
+	 * kept as offset A+L, length -L) could not be put back.  Use an
+	 * instruction outside that range instead, which dispatch ignores.
+	 */
+	if (d->offset && d->offset + d->len <= d->offset && !sets_sud(r, c)) {
+		unsigned long lo = d->offset + d->len, hi = d->offset, at;
+
+		if (scr__find_insn_outside(r->tg->pid, r->abi, lo, hi, &at))
+			return -EPERM;
+		r->pc = at;
+		return 0;
+	}
+	r->sud_lift = true;
+	return 0;
+}
+
+static int lift_sud(struct run *r)
+{
+	struct scr_sud off = { 0, 0, 0, 0 };
+
+	if (!r->sud_lift)
+		return 0;
+	if (ptrace(PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG, r->th->tid,
+		   sizeof(off), &off))
+		return -errno;
+	r->sud_lifted = true;
+	return 0;
+}
+
+static void restore_sud(struct run *r, const struct scr_req *c)
+{
+	struct scr_thread *th = r->th;
+
+	if (!r->sud_lifted)
+		return;
+	r->sud_lifted = false;
+	if (sets_sud(r, c) && !r->faulted) {
+		th->sud_valid = false;	/* the call set its own */
+		return;
+	}
+	ptrace(PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG, th->tid,
+	       sizeof(th->sud), &th->sud);
+}
+
+/* ---- running calls ------------------------------------------------------ */
+
 /*
  * Runs the call.  A signal that cannot be blocked (SIGSTOP) may interrupt
  * it: the kernel then reports a restart code where, for the target's own
@@ -488,8 +781,8 @@ int scr__release_mask(struct scr_thread *th)
  * call again, or continue it through restart_syscall, which resumes the
  * call's own restart_block (never the thread's: see the EBUSY rule).
  */
-static int run(struct run *r, const struct arch_abi *abi,
-	       const struct scr_req *c)
+static int run(struct run *r, const struct arch_abi *abi, long nr,
+	       const unsigned long *args, unsigned int nargs)
 {
 	int e = r->method == M_STEP ? run_step(r) : run_syscall(r);
 
@@ -502,8 +795,7 @@ static int run(struct run *r, const struct arch_abi *abi,
 		r->after = r->th->regs;
 		arch_prepare_call(&r->after, r->pc,
 				  v == -ERESTART_RESTARTBLOCK ?
-				  abi->nr_restart_syscall : c->nr,
-				  c->args, c->nargs);
+				  abi->nr_restart_syscall : nr, args, nargs);
 		e = arch_set_regs(r->th->tid, &r->after);
 		if (!e)
 			e = r->method == M_STEP ? run_step(r) : run_syscall(r);
@@ -511,12 +803,320 @@ static int run(struct run *r, const struct arch_abi *abi,
 	return e;
 }
 
-/* Puts everything back: registers, extended state, mask, siginfo. */
-static int restore(struct run *r, const struct arch_ext *ext)
+/*
+ * One call of our own (re-queueing a signal), under mask, by method; its
+ * return value goes to *v.  The registers are scratch: restore() puts
+ * the thread's own back afterwards.
+ */
+static int run_internal(struct run *r, enum method method, uint64_t mask,
+			long nr, const unsigned long *args, unsigned int nargs,
+			long *v)
 {
 	struct scr_thread *th = r->th;
+	enum method saved = r->method;
+	bool sent = r->sent_trap, timed_out = r->timed_out;
 	int e;
 
+	if (method == M_STEP && !r->abi->can_step)
+		method = M_SYSCALL_TRAP;
+	r->mask_dirty = true;
+	r->at_event_stop = false;
+	e = set_mask(th->tid, mask);
+	if (e)
+		return e;
+	r->after = th->regs;
+	arch_prepare_call(&r->after, r->pc, nr, args, nargs);
+	e = arch_set_regs(th->tid, &r->after);
+	if (e)
+		return e;
+	r->method = method;
+	r->sent_trap = r->timed_out = false;
+	scr__deadline_init(&r->dl, TRAP_GRACE_MS);
+	r->dl.cancel = NULL;
+	e = run(r, r->abi, nr, args, nargs);
+	r->method = saved;
+	r->sent_trap = r->sent_trap || sent;
+	r->timed_out = timed_out;
+	if (!e)
+		*v = arch_retval(&r->after);
+	return e;
+}
+
+/*
+ * Memory for a siginfo: below the thread's stack pointer (past the red
+ * zone), where a signal frame would go; its old bytes are kept and put
+ * back.  Bounded and aligned; returns 0 or a negative errno.
+ */
+struct stack_scratch {
+	unsigned long addr;
+	unsigned char saved[128];
+	bool used;
+};
+
+static int stack_scratch(struct run *r, struct stack_scratch *s)
+{
+	unsigned long sp = arch_sp(&r->th->regs);
+
+	if (s->used)
+		return 0;
+	s->addr = (sp - r->abi->red_zone - 256) & ~63UL;
+	if (sp < 4096 || scr__mem_read(r->th->tid, s->addr, s->saved,
+				       sizeof(s->saved)) != sizeof(s->saved))
+		return -EFAULT;
+	s->used = true;
+	return 0;
+}
+
+static void stack_scratch_put_back(struct run *r, struct stack_scratch *s)
+{
+	if (s->used)
+		scr__mem_write(r->th->tid, s->addr, s->saved, sizeof(s->saved));
+}
+
+/* Can only the thread itself queue this siginfo (the kernel refuses a
+ * forged sender to anyone else)? */
+static bool needs_self(const siginfo_t *si)
+{
+	return si->si_code >= 0 || si->si_code == SI_TKILL;
+}
+
+/* Can the thread queue this one itself (SIGSTOP cannot be held pending
+ * by a mask, and its sender is not observable anyway)? */
+static bool self_queueable(const struct run *r, const siginfo_t *si)
+{
+	return needs_self(si) && si->si_signo != SIGSTOP &&
+	       si->si_signo != SIGKILL && r->abi->nr_rt_tgsigqueueinfo >= 0;
+}
+
+/* rt_tgsigqueueinfo(tgid, tid, sig, si) made by the thread itself. */
+static int queue_one(struct run *r, struct stack_scratch *scr,
+		     const siginfo_t *si, uint64_t mask, enum method method,
+		     long *v)
+{
+	unsigned char buf[128];
+	unsigned long long tgid = (unsigned long long)r->tg->pid;
+	size_t len;
+	int e = stack_scratch(r, scr);
+
+	if (e)
+		return e;
+	len = arch_siginfo_for_abi(r->abi, si, buf);
+	if (scr__mem_write(r->th->tid, scr->addr, buf, len) != (ssize_t)len)
+		return -EFAULT;
+	/* tg->pid may be any thread of the process (a zombie leader's
+	 * stand-in): the kernel wants the thread group's id. */
+	if (r->tg->pid != r->th->tid)
+		scr__status_num(r->th->tid, "Tgid", &tgid);
+	unsigned long args[4] = { (unsigned long)tgid,
+				  (unsigned long)r->th->tid,
+				  (unsigned long)si->si_signo, scr->addr };
+
+	return run_internal(r, method, mask, r->abi->nr_rt_tgsigqueueinfo,
+			    args, 4, v);
+}
+
+/*
+ * The deferred signals the thread must queue itself, by injected
+ * rt_tgsigqueueinfo calls, under a mask that blocks them so that they
+ * stay pending: first all but SIGTRAP, by the call's own method; then
+ * SIGTRAP, with SIGTRAP blocked too and no trap at all (a pending
+ * SIGTRAP would swallow ours).  Signals met on the way join the list;
+ * what cannot be queued so is left to requeue_by_tracer().
+ */
+static int requeue_by_thread(struct run *r, struct stack_scratch *scr)
+{
+	unsigned int rounds = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < r->ndeferred;) {
+			siginfo_t si = r->deferred[i].si;
+			bool trap = si.si_signo == SIGTRAP;
+			long v = -1;
+			int e;
+
+			if (!self_queueable(r, &si) || trap != (pass == 1) ||
+			    rounds++ >= MAX_REQUEUE_ROUNDS) {
+				i++;
+				continue;
+			}
+			e = trap ? queue_one(r, scr, &si, ~0ULL, M_SYSCALL, &v) :
+				   queue_one(r, scr, &si, QUIET_MASK,
+					     r->method == M_SYSCALL ?
+					     M_SYSCALL : M_STEP, &v);
+			if (e)
+				return e;
+			if (v != 0) {	/* EAGAIN (RLIMIT_SIGPENDING)... */
+				i++;
+				continue;
+			}
+			memmove(&r->deferred[i], &r->deferred[i + 1],
+				(r->ndeferred - i - 1) * sizeof(*r->deferred));
+			r->ndeferred--;
+		}
+	}
+	return 0;
+}
+
+/* What is left: queued by us (exact when any process may send such a
+ * siginfo), or sent with tkill (SIGSTOP's sender is not observable). */
+static void requeue_by_tracer(struct run *r)
+{
+	for (size_t i = 0; i < r->ndeferred; i++) {
+		siginfo_t *si = &r->deferred[i].si;
+
+		if (needs_self(si) ||
+		    syscall(SYS_rt_tgsigqueueinfo, r->tg->pid, r->th->tid,
+			    si->si_signo, si) != 0)
+			tkill(r->th->tid, si->si_signo);
+	}
+	r->ndeferred = 0;
+}
+
+/*
+ * The thread is at a syscall stop after our last call: bring it back
+ * into get_signal(), where the kernel's restart logic and the caller's
+ * signal handling expect it, by a job-control trap (no signal needed).
+ */
+static int back_to_get_signal(struct run *r)
+{
+	int status, e;
+
+	if (ptrace(PTRACE_INTERRUPT, r->th->tid, 0, 0))
+		return -errno;
+	scr__deadline_init(&r->dl, TRAP_GRACE_MS);
+	e = resume(r, PTRACE_CONT);
+	for (;;) {
+		if (e)
+			return e;
+		e = next_stop(r, &status);
+		if (e)
+			return e;
+		if ((status >> 16) == PTRACE_EVENT_STOP) {
+			r->left_get_signal = false;
+			r->at_event_stop = true;
+			return 0;
+		}
+		e = other_stop(r, status, PTRACE_CONT);
+		if (e == ST_TRAP || e == ST_FOREIGN_TRAP)
+			e = resume(r, PTRACE_CONT);
+		else if (e > 0)
+			e = 0;
+	}
+}
+
+/*
+ * The caller owns a signal-delivery-stop of signal S and may resume it
+ * with S: that needs a real signal stop, which a job-control trap is
+ * not.  Queue S again from the thread with its siginfo, and let
+ * get_signal() take it with every other signal blocked.
+ */
+static int recreate_signal_stop(struct run *r, struct stack_scratch *scr)
+{
+	struct scr_thread *th = r->th;
+	const siginfo_t *si = &th->stop.si;
+	int status, e;
+	long v;
+
+	e = queue_one(r, scr, si, ~0ULL, M_SYSCALL, &v);
+	if (e)
+		return e;
+	if (v != 0)
+		return -EAGAIN;
+	e = set_mask(th->tid, ~SIGBIT(si->si_signo));
+	if (!e)
+		e = resume(r, PTRACE_CONT);
+	for (;;) {
+		if (e)
+			return e;
+		e = next_stop(r, &status);
+		if (e)
+			return e;
+		if ((status >> 16) == 0 && WSTOPSIG(status) == si->si_signo) {
+			r->left_get_signal = false;
+			return 0;
+		}
+		e = other_stop(r, status, PTRACE_CONT);
+		if (e > 0)
+			e = e == ST_AGAIN ? 0 : resume(r, PTRACE_CONT);
+	}
+}
+
+/*
+ * The caller owns an interrupt or group stop: a signal stop relabelled
+ * with its siginfo would deliver the stop signal (or SIGTRAP) when the
+ * caller resumes it with WSTOPSIG, and PTRACE_LISTEN would not work.
+ * Take the thread through a real job-control trap of the kernel's.
+ */
+static int to_event_stop(struct run *r)
+{
+	int status, e;
+
+	if (ptrace(PTRACE_INTERRUPT, r->th->tid, 0, 0))
+		return -errno;
+	scr__deadline_init(&r->dl, TRAP_GRACE_MS);
+	e = resume(r, PTRACE_CONT);	/* drops our trap */
+	for (;;) {
+		if (e)
+			return e;
+		e = next_stop(r, &status);
+		if (e)
+			return e;
+		if ((status >> 16) == PTRACE_EVENT_STOP)
+			return 0;
+		/* A signal the restored mask lets through: it reaches the
+		 * thread after the trap, as it would have. */
+		e = other_stop(r, status, PTRACE_CONT);
+		if (e == ST_TRAP || e == ST_FOREIGN_TRAP)
+			e = resume(r, PTRACE_CONT);
+		else if (e > 0)
+			e = 0;
+	}
+}
+
+/* The mask to leave the thread with after the call. */
+static int restore_mask(struct run *r)
+{
+	struct scr_thread *th = r->th;
+
+	if (r->own_mask)	/* what the call set */
+		return r->have_post_mask ? set_mask(th->tid, r->post_mask) : 0;
+	if (!th->lazy_mask || th->exact)
+		return scr__release_mask(th);
+	/* A session keeps ours between calls. */
+	return r->mask_dirty && th->call_mask_set ?
+	       set_mask(th->tid, CALL_MASK) : 0;
+}
+
+/* Puts everything back: registers, extended state, mask, siginfo, the
+ * signals that arrived meanwhile, rseq, dispatch, job-control traps. */
+static int restore(struct run *r, const struct scr_req *c,
+		   const struct arch_ext *ext)
+{
+	struct scr_thread *th = r->th;
+	struct stack_scratch scr = { .used = false };
+	int e = 0;
+
+	/* The mask the call left, before our own calls change it. */
+	if (r->own_mask && !r->have_post_mask && r->ndeferred &&
+	    ptrace(PTRACE_GETSIGMASK, th->tid, sizeof(r->post_mask),
+		   &r->post_mask) == 0)
+		r->have_post_mask = true;
+	if (r->ndeferred)
+		requeue_by_thread(r, &scr);
+	/* Our last call may have ended in a syscall stop: get_signal()
+	 * is where the thread must be (but for a syscall-exit-stop the
+	 * caller owns, that needs no restart). */
+	if (r->left_get_signal &&
+	    (th->stop.kind != SCR_STOP_SYSCALL_EXIT ||
+	     r->method == M_SYSCALL_TRAP)) {
+		if (th->exact && th->stop.kind == SCR_STOP_SIGNAL)
+			e = recreate_signal_stop(r, &scr);
+		else
+			e = back_to_get_signal(r);
+	}
+	stack_scratch_put_back(r, &scr);
+	if (e)
+		return e;
 	arch_keep_call_effects(&th->regs, &r->after);
 	e = arch_set_regs(th->tid, &th->regs);
 	if (!e && ext)
@@ -525,26 +1125,33 @@ static int restore(struct run *r, const struct arch_ext *ext)
 	 * the trap's stop would replace). */
 	if (!e)
 		drain_own_trap(r);
-	if (!e && r->own_mask && r->have_post_mask)
-		e = set_mask(th->tid, r->post_mask);
-	else if (!e && !r->own_mask && !th->lazy_mask)
-		e = scr__release_mask(th);
+	if (!e)
+		e = restore_mask(r);
+	if (e)
+		return e;
+	keep_rseq(r);
+	restore_sud(r, c);
 	/*
-	 * The call ended in a signal-delivery-stop (ours): give it the
-	 * siginfo of the stop the caller left the thread in.  Not when
-	 * that was a syscall-exit-stop: a signal stop cannot pass for one
-	 * (PTRACE_GETEVENTMSG would not say "exit"), and it now is what it
-	 * looks like, a SIGTRAP to be suppressed.
+	 * Make the stop the one the caller left: a job-control trap again
+	 * for an interrupt or group stop it owns; else the signal stop we
+	 * end in gets the siginfo of the caller's stop.  Not for a
+	 * syscall-exit-stop: a signal stop cannot pass for one
+	 * (PTRACE_GETEVENTMSG would not say "exit"), and it now is what
+	 * it looks like, a SIGTRAP to be suppressed.
 	 */
-	if (!e && th->stop.have_si && (r->method != M_SYSCALL || r->sent_trap) &&
-	    th->stop.kind != SCR_STOP_SYSCALL_EXIT &&
-	    (th->restore_si || th->stop.kind == SCR_STOP_SIGNAL) &&
-	    ptrace(PTRACE_SETSIGINFO, th->tid, 0, &th->stop.si))
+	if (th->exact && th->stop.kind == SCR_STOP_EVENT) {
+		if (!r->at_event_stop)
+			e = to_event_stop(r);
+	} else if (th->stop.have_si &&
+		   (r->method != M_SYSCALL || r->sent_trap) &&
+		   th->stop.kind != SCR_STOP_SYSCALL_EXIT &&
+		   (th->restore_si || th->stop.kind == SCR_STOP_SIGNAL) &&
+		   ptrace(PTRACE_SETSIGINFO, th->tid, 0, &th->stop.si)) {
 		e = -errno;
-	for (unsigned int i = 0; !e && i < r->ndeferred; i++) {
-		if (r->deferred[i] != SIGTRAP || !r->sent_trap)
-			tkill(th->tid, r->deferred[i]);
 	}
+	requeue_by_tracer(r);
+	if (r->foreign_trap && th->exact)
+		ptrace(PTRACE_INTERRUPT, th->tid, 0, 0);
 	return e;
 }
 
@@ -564,6 +1171,7 @@ static int load_thread(struct scr_thread *th)
 			return -errno;
 		th->mask_valid = true;
 	}
+	load_rseq(th);
 	return 0;
 }
 
@@ -582,6 +1190,16 @@ int scr__undo_eintr(struct scr_thread *th)
 	return arch_set_regs(th->tid, &th->regs);
 }
 
+/*
+ * A thread that never returns to user mode (an io_uring SQPOLL thread,
+ * an io-wq worker): the kernel gave it no user registers, pc and stack
+ * pointer are 0 (copy_thread() for create_io_thread()).
+ */
+static bool kernel_side(const struct arch_regs *regs)
+{
+	return arch_pc(regs) == 0 && arch_sp(regs) == 0;
+}
+
 int scr__inject(struct scr_target *tg, struct scr_thread *th,
 		const struct scr_req *c, struct ptrace_sc_ret *ret)
 {
@@ -598,6 +1216,8 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 	e = load_thread(th);
 	if (e)
 		return e;
+	if (kernel_side(&th->regs))
+		return -EOPNOTSUPP;
 	abi = arch_abi_of(&th->regs);
 	r.abi = abi;
 
@@ -617,6 +1237,8 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 	r.own_mask = arch_uses_sigmask(abi, c->nr);
 	e = choose_pc(&r, abi);
 	if (!e)
+		e = plan_sud(&r, c);	/* may choose another pc */
+	if (!e)
 		e = check_seccomp(&r, abi, c);
 	if (!e)
 		e = choose_method(&r);
@@ -628,6 +1250,9 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 			return e;
 		ext = &ext_buf;
 	}
+	e = lift_sud(&r);
+	if (e)
+		return e;
 
 	/* Signals stay pending while the call runs; a session leaves them
 	 * blocked from one call to the next and unblocks them on detach. */
@@ -635,28 +1260,36 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 		e = scr__release_mask(th);
 	else if (!th->call_mask_set && !(e = set_mask(th->tid, CALL_MASK)))
 		th->call_mask_set = true;
-	if (e)
-		return e;
 	r.after = th->regs;
-	arch_prepare_call(&r.after, r.pc, c->nr, c->args, c->nargs);
-	e = arch_set_regs(th->tid, &r.after);
+	if (!e) {
+		arch_prepare_call(&r.after, r.pc, c->nr, c->args, c->nargs);
+		e = arch_set_regs(th->tid, &r.after);
+	}
 	if (e) {
-		restore(&r, NULL);
+		restore(&r, c, NULL);
+		free(r.deferred);
 		return e;
 	}
 
 	scr__deadline_init(&r.dl, c->timeout_ms);
 	r.dl.cancel = c->cancel;
-	e = run(&r, abi, c);
+	e = run(&r, abi, c->nr, c->args, c->nargs);
 	if (e == -E_EXECED) {
 		/* execve succeeded: the old registers mean nothing now. */
 		settle_after_exec(&r);
+		requeue_by_tracer(&r);
+		free(r.deferred);
 		set_result(ret, 0);
 		return 0;
 	}
 	if (e) {
-		if (!th->dead && e != -ETIMEDOUT)
-			restore(&r, ext);
+		if (!th->dead && e != -ETIMEDOUT) {
+			int e2 = restore(&r, c, ext);
+
+			if (e2 && e == -SCR_EFAULTSIG)
+				e = e2;
+		}
+		free(r.deferred);
 		return e;
 	}
 
@@ -665,7 +1298,8 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 				      v >= -ERESTART_RESTARTBLOCK);
 	bool ran = arch_after_insn(&r.after, r.pc, r.insn_len);
 
-	e = restore(&r, ext);
+	e = restore(&r, c, ext);
+	free(r.deferred);
 	if (e)
 		return e;
 	if (r.timed_out && (broken || !ran))

@@ -69,6 +69,10 @@ uint32_t scr__filters_verdict(const struct scr_filters *f, uint32_t audit_arch,
 			      const unsigned long *args, unsigned int nargs);
 /* Would this action kill the target, raise SIGSYS or suspend it? */
 bool scr__verdict_harms(uint32_t verdict);
+/* The kernel's PF_* flags of a thread (/proc/TID/stat field 9). */
+int scr__thread_flags(pid_t tid, unsigned long *flags);
+#define SCR_PF_IO_WORKER	0x00000010UL	/* io_uring/io-wq worker */
+#define SCR_PF_KTHREAD		0x00200000UL	/* kernel thread */
 /* The state letter of a thread in /proc ('R', 'S', 'Z'...; 'X': gone). */
 int scr__thread_state(pid_t tid);
 /* The start time of a process, in clock ticks since boot. */
@@ -80,11 +84,20 @@ ssize_t scr__mem_write(pid_t pid, unsigned long addr, const void *buf,
 		       size_t len);
 int scr__find_insn(pid_t pid, const struct arch_abi *abi,
 		   unsigned long *addr);
+/* The same, outside [lo, hi) (a range syscall user dispatch watches). */
+int scr__find_insn_outside(pid_t pid, const struct arch_abi *abi,
+			   unsigned long lo, unsigned long hi,
+			   unsigned long *addr);
 /* Calls fn on each readable executable mapping of the process until one
- * gives 0 (-ENOEXEC when none does). */
-int scr__exec_ranges(pid_t pid, const struct arch_abi *abi, unsigned long *addr,
-		     int (*fn)(pid_t, const struct arch_abi *, unsigned long,
-			       unsigned long, unsigned long *));
+ * gives 0 (-ENOEXEC when none does); ctx is passed through. */
+struct scr_insn_search {
+	const struct arch_abi *abi;
+	unsigned long lo, hi;		/* addresses not to use */
+	unsigned long addr;		/* out */
+};
+int scr__exec_ranges(pid_t pid, struct scr_insn_search *ctx,
+		     int (*fn)(pid_t, struct scr_insn_search *, unsigned long,
+			       unsigned long));
 
 /* ---- the injection engine (engine.c) ---- */
 
@@ -117,6 +130,20 @@ struct scr_thread {
 	struct scr_filters *filters;	/* its filters, when mode 2 */
 	int filters_err;		/* why they could not be read */
 	bool dead;			/* exited or was killed */
+	bool untraced;			/* a zombie main thread, never seized */
+	/* End a call in the very kind of stop the thread was in (an
+	 * interrupt or group stop stays one), re-arm a PTRACE_INTERRUPT
+	 * the call consumed: the caller owns the stop (scr_sc_remote). */
+	bool exact;
+	/* Its rseq area (0: none) and the rseq_cs word there at the stop,
+	 * which returning to user mode outside the section clears. */
+	bool rseq_valid;
+	unsigned long rseq_cs_addr;
+	uint64_t rseq_cs;
+	/* Its syscall user dispatch configuration (PTRACE_GET_SYSCALL_
+	 * USER_DISPATCH_CONFIG; mode 0 also when the kernel cannot say). */
+	bool sud_valid;
+	struct scr_sud { uint64_t mode, selector, offset, len; } sud;
 };
 
 struct scr_req {
@@ -129,6 +156,13 @@ struct scr_req {
 
 /* Gives the thread its own signal mask back, if it holds ours. */
 int scr__release_mask(struct scr_thread *th);
+
+/*
+ * Internal error: the call raised a synchronous signal (SIGSEGV, SIGBUS,
+ * SIGILL, SIGFPE, SIGSYS) in the target; it was not executed and the
+ * thread is restored.  Public as -EREMOTEIO.
+ */
+#define SCR_EFAULTSIG EREMOTEIO
 
 /* Undoes an EINTR that our own interrupt caused in an untimed wait. */
 int scr__undo_eintr(struct scr_thread *th);

@@ -72,9 +72,10 @@ ssize_t scr__mem_write(pid_t pid, unsigned long addr, const void *buf,
 }
 
 /* Looks for the instruction in [start, end) of the target. */
-static int search(pid_t pid, const struct arch_abi *abi, unsigned long start,
-		  unsigned long end, unsigned long *addr)
+static int search(pid_t pid, struct scr_insn_search *q, unsigned long start,
+		  unsigned long end)
 {
+	const struct arch_abi *abi = q->abi;
 	unsigned char buf[8192];
 
 	while (start < end) {
@@ -86,8 +87,11 @@ static int search(pid_t pid, const struct arch_abi *abi, unsigned long start,
 			return -ENOEXEC;
 		for (size_t i = 0; i + abi->insn_len <= (size_t)n;
 		     i += abi->insn_align) {
-			if (memcmp(buf + i, abi->insn, abi->insn_len) == 0) {
-				*addr = start + i;
+			unsigned long at = start + i;
+
+			if (memcmp(buf + i, abi->insn, abi->insn_len) == 0 &&
+			    (at + abi->insn_len <= q->lo || at >= q->hi)) {
+				q->addr = at;
 				return 0;
 			}
 		}
@@ -100,6 +104,18 @@ static int search(pid_t pid, const struct arch_abi *abi, unsigned long start,
 	return -ENOEXEC;
 }
 
+static int find(pid_t pid, struct scr_insn_search *q)
+{
+	unsigned long start, end;
+	int r = scr__vdso_range(pid, &start, &end);
+
+	if (r == 0 && search(pid, q, start, end) == 0)
+		return 0;
+	if (r && r != -ENOENT)
+		return r;
+	return scr__exec_ranges(pid, q, search);
+}
+
 /*
  * Finds a system call instruction that already exists in the target, so
  * that no byte of its code has to be written: in its vDSO, or, for a
@@ -107,12 +123,22 @@ static int search(pid_t pid, const struct arch_abi *abi, unsigned long start,
  */
 int scr__find_insn(pid_t pid, const struct arch_abi *abi, unsigned long *addr)
 {
-	unsigned long start, end;
-	int r = scr__vdso_range(pid, &start, &end);
+	struct scr_insn_search q = { abi, 0, 0, 0 };
+	int e = find(pid, &q);
 
-	if (r == 0 && search(pid, abi, start, end, addr) == 0)
-		return 0;
-	if (r && r != -ENOENT)
-		return r;
-	return scr__exec_ranges(pid, abi, addr, search);
+	if (!e)
+		*addr = q.addr;
+	return e;
+}
+
+int scr__find_insn_outside(pid_t pid, const struct arch_abi *abi,
+			   unsigned long lo, unsigned long hi,
+			   unsigned long *addr)
+{
+	struct scr_insn_search q = { abi, lo, hi, 0 };
+	int e = find(pid, &q);
+
+	if (!e)
+		*addr = q.addr;
+	return e;
 }

@@ -12,7 +12,70 @@
 
 #include "internal.h"
 
-/* Reads /proc/PID/NAME into buf (NUL-terminated), at most len-1 bytes. */
+/*
+ * A /proc text of any length.  Most fit the buffer on the stack; a longer
+ * one (the status of a thread in hundreds of supplementary groups, whose
+ * Groups: line alone passes 4 KiB) moves to the heap.  Always
+ * NUL-terminated; release with text_free().
+ */
+struct text {
+	char small[4096];
+	char *buf;
+	size_t len;
+};
+
+static void text_free(struct text *t)
+{
+	if (t->buf != t->small)
+		free(t->buf);
+	t->buf = NULL;
+}
+
+#define TEXT_MAX (16UL << 20)	/* no /proc text we read is near this */
+
+static int read_text(pid_t pid, const char *name, struct text *t)
+{
+	char path[64];
+	size_t cap = sizeof(t->small);
+	int fd;
+
+	t->buf = t->small;
+	t->len = 0;
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (t->len + 1 == cap) {
+			char *bigger = cap >= TEXT_MAX ? NULL :
+				       malloc(cap * 4);
+
+			if (!bigger) {
+				close(fd);
+				text_free(t);
+				return -ENOMEM;
+			}
+			memcpy(bigger, t->buf, t->len);
+			text_free(t);
+			t->buf = bigger;
+			cap *= 4;
+		}
+		n = read(fd, t->buf + t->len, cap - 1 - t->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		t->len += (size_t)n;
+	}
+	close(fd);
+	t->buf[t->len] = '\0';
+	return 0;
+}
+
+/* Reads /proc/PID/NAME into buf (NUL-terminated), at most len-1 bytes:
+ * for the short, fixed-format files (stat, fdinfo). */
 static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t len)
 {
 	char path[64];
@@ -105,44 +168,48 @@ static int status_field(const char *buf, const char *field, int base,
 
 int scr__status_sig(pid_t tid, const char *field, int sig)
 {
-	char buf[4096];
 	unsigned long long mask;
-	ssize_t n = read_proc(tid, "status", buf, sizeof(buf));
+	struct text t;
+	int e = read_text(tid, "status", &t);
 
-	if (n < 0)
-		return (int)n;
-	n = status_field(buf, field, 16, &mask);
-	if (n)
-		return n == -ENOENT ? -EPROTO : (int)n;
+	if (e)
+		return e;
+	e = status_field(t.buf, field, 16, &mask);
+	text_free(&t);
+	if (e)
+		return e == -ENOENT ? -EPROTO : e;
 	return (mask >> (sig - 1)) & 1;
 }
 
 int scr__status_num(pid_t tid, const char *field, unsigned long long *v)
 {
-	char buf[4096];
-	ssize_t n = read_proc(tid, "status", buf, sizeof(buf));
+	struct text t;
+	int e = read_text(tid, "status", &t);
 
-	if (n < 0)
-		return (int)n;
-	n = status_field(buf, field, 10, v);
-	return n == -ENOENT ? -EPROTO : (int)n;
+	if (e)
+		return e;
+	e = status_field(t.buf, field, 10, v);
+	text_free(&t);
+	return e == -ENOENT ? -EPROTO : e;
 }
 
 int scr__thread_status(pid_t tid, uint64_t *sigign, int *seccomp)
 {
-	char buf[4096];
 	unsigned long long v;
-	ssize_t n = read_proc(tid, "status", buf, sizeof(buf));
-	int e;
+	struct text t;
+	int e = read_text(tid, "status", &t);
 
-	if (n < 0)
-		return (int)n;
-	e = status_field(buf, "SigIgn", 16, &v);
 	if (e)
+		return e;
+	e = status_field(t.buf, "SigIgn", 16, &v);
+	if (e) {
+		text_free(&t);
 		return -EPROTO;
+	}
 	*sigign = v;
 	/* No "Seccomp:" line: a kernel without seccomp. */
-	e = status_field(buf, "Seccomp", 10, &v);
+	e = status_field(t.buf, "Seccomp", 10, &v);
+	text_free(&t);
 	if (e == -ENOENT)
 		v = 0;
 	else if (e || v > 2)
@@ -192,6 +259,34 @@ pid_t scr__pidfd_pid(int pidfd)
 	return pid > 0 && pid <= INT32_MAX ? (pid_t)pid : -ESRCH;
 }
 
+/* The n-th field after the command name of /proc/TID/stat (1: state). */
+static const char *stat_field(const char *buf, int n)
+{
+	const char *p = strrchr(buf, ')');
+
+	for (int i = 0; p && i < n; i++) {
+		p = strchr(p + 1, ' ');
+		if (p && p[1] == '\0')
+			p = NULL;
+	}
+	return p ? p + 1 : NULL;
+}
+
+int scr__thread_flags(pid_t tid, unsigned long *flags)
+{
+	char buf[1024], *end;
+	const char *f;
+	ssize_t n = read_proc(tid, "stat", buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	f = stat_field(buf, 7);		/* field 9: flags */
+	if (!f)
+		return -EPROTO;
+	*flags = strtoul(f, &end, 10);
+	return end == f ? -EPROTO : 0;
+}
+
 int scr__thread_state(pid_t tid)
 {
 	char buf[1024], *p;
@@ -202,9 +297,9 @@ int scr__thread_state(pid_t tid)
 	return p && p[1] == ' ' && p[2] ? p[2] : '?';
 }
 
-int scr__exec_ranges(pid_t pid, const struct arch_abi *abi, unsigned long *addr,
-		     int (*fn)(pid_t, const struct arch_abi *, unsigned long,
-			       unsigned long, unsigned long *))
+int scr__exec_ranges(pid_t pid, struct scr_insn_search *ctx,
+		     int (*fn)(pid_t, struct scr_insn_search *, unsigned long,
+			       unsigned long))
 {
 	char path[64], line[512];
 	int ret = -ENOEXEC;
@@ -224,7 +319,7 @@ int scr__exec_ranges(pid_t pid, const struct arch_abi *abi, unsigned long *addr,
 		/* Bounded: a mapping is searched up to 16 MiB. */
 		if (e - s > (16UL << 20))
 			e = s + (16UL << 20);
-		ret = fn(pid, abi, s, e, addr);
+		ret = fn(pid, ctx, s, e);
 	}
 	fclose(f);
 	return ret;

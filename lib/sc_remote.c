@@ -54,7 +54,7 @@ static int fail(int err)
 SCR_EXPORT int scr_sc_remote_timed(pid_t tid, struct ptrace_sc_remote *pscr,
 				   int timeout_ms)
 {
-	struct scr_thread th = { .tid = tid, .restore_si = true,
+	struct scr_thread th = { .tid = tid, .restore_si = true, .exact = true,
 				 .seccomp = -1 };
 	struct scr_target tg = { .pid = tid, .trap_ignored = -1 };
 	struct scr_req c;

@@ -53,6 +53,8 @@ static struct scr_thread *find_thread(struct scr_proc *p, pid_t tid)
 	return NULL;
 }
 
+static struct scr_thread *live_thread(struct scr_proc *p, pid_t tid);
+
 static int add_thread(struct scr_proc *p, pid_t tid)
 {
 	if (p->nthreads == p->cap) {
@@ -86,6 +88,18 @@ static int seize(struct scr_proc *p, pid_t tid)
 	if (ptrace(PTRACE_SEIZE, tid, 0, SEIZE_OPTIONS)) {
 		if (errno == ESRCH && tid != p->pid)
 			return 1;
+		/* A main thread that has exited while others live on (a
+		 * common daemon pattern) stays a zombie until they end: it
+		 * cannot be traced, nor does it need to be stopped. */
+		if (errno == EPERM && tid == p->pid &&
+		    scr__thread_state(tid) == 'Z') {
+			int e = add_thread(p, tid);
+
+			if (!e)
+				p->threads[p->nthreads - 1].dead =
+				p->threads[p->nthreads - 1].untraced = true;
+			return e;
+		}
 		/* Born to a thread we trace, before we heard of it: it
 		 * is ours already (PTRACE_INTERRUPT works for its tracer
 		 * only) and reports its first stop by itself. */
@@ -118,6 +132,8 @@ static int await_stop(struct scr_proc *p, size_t i,
 {
 	pid_t tid = p->threads[i].tid;
 
+	if (p->threads[i].dead)
+		return 1;
 	for (;;) {
 		int status, sig, event, e = scr__wait(tid, &status, dl);
 
@@ -211,7 +227,7 @@ static void reap(struct scr_proc *p, bool *gone)
 	while (left) {
 		for (size_t i = 0; i < p->nthreads; i++) {
 			pid_t tid = p->threads[i].tid;
-			int status;
+			int status = 0;
 
 			if (gone[i] ||
 			    waitpid(tid, &status, __WALL | WNOHANG) == 0)
@@ -237,6 +253,11 @@ static void release(struct scr_proc *p)
 	bool *gone = calloc(p->nthreads ? p->nthreads : 1, sizeof(*gone));
 
 	for (size_t i = 0; i < p->nthreads; i++) {
+		if (p->threads[i].untraced) {
+			if (gone)
+				gone[i] = true;
+			continue;
+		}
 		scr__release_mask(&p->threads[i]);
 		if (ptrace(PTRACE_DETACH, p->threads[i].tid, 0, 0) == 0 ||
 		    errno != ESRCH)
@@ -304,8 +325,12 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 			break;
 		e = 0;		/* newcomers: read the list again */
 	}
-	if (!e && (!find_thread(p, pid) || find_thread(p, pid)->dead))
+	if (!e && !live_thread(p, 0))
 		e = -ESRCH;
+	/* /proc/PID/maps and the memory of a process are reached through
+	 * a live thread: a zombie main thread has no memory map left. */
+	if (!e && find_thread(p, pid)->dead)
+		p->tg.pid = live_thread(p, 0)->tid;
 	if (!e)
 		e = same_process(p, start);
 	if (e) {
@@ -432,8 +457,8 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 		return -EINVAL;
 	if (p->interrupted)
 		return -EINTR;
-	th = find_thread(p, tid ? tid : p->pid);
-	if (!th || th->dead)
+	th = live_thread(p, tid);
+	if (!th)
 		return -ESRCH;
 	c.timeout_ms = p->timeout_ms;
 	c.cancel = &p->interrupted;
@@ -504,13 +529,13 @@ SCR_EXPORT int scr_threads(const struct scr_proc *p, pid_t *tids, size_t n)
 SCR_EXPORT ssize_t scr_read(struct scr_proc *p, unsigned long addr, void *buf,
 			    size_t len)
 {
-	return scr__mem_read(p->pid, addr, buf, len);
+	return scr__mem_read(p->tg.pid, addr, buf, len);
 }
 
 SCR_EXPORT ssize_t scr_write(struct scr_proc *p, unsigned long addr,
 			     const void *buf, size_t len)
 {
-	return scr__mem_write(p->pid, addr, buf, len);
+	return scr__mem_write(p->tg.pid, addr, buf, len);
 }
 
 static int remote_call(struct scr_proc *p, long nr, const unsigned long *args,
@@ -584,7 +609,7 @@ SCR_EXPORT int scr_push(struct scr_proc *p, const void *data, size_t len,
 
 	if (e)
 		return e;
-	n = scr__mem_write(p->pid, *addr, data, len);
+	n = scr__mem_write(p->tg.pid, *addr, data, len);
 	if (n < 0)
 		return (int)n;
 	return (size_t)n == len ? 0 : -EFAULT;

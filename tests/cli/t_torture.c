@@ -452,6 +452,7 @@ int main(void)
 	unsigned int total = asan ? CALLS_ASAN : CALLS_NORMAL;
 	unsigned long counts[5] = { 0 };	/* ok, errno, unrun by kind */
 	unsigned long timeouts = 0, refused = 0, busy = 0, unresponsive = 0;
+	unsigned long faulted = 0;
 	unsigned long targets = 0, sessions = 0;
 	struct death deaths[256];
 	unsigned int ndeaths = 0, unexplained = 0;
@@ -567,6 +568,13 @@ int main(void)
 				busy++;
 				continue;
 			}
+			/* The call raised SIGSEGV, SIGILL... (rt_sigreturn on
+			 * a garbage frame, uretprobe): not executed, thread
+			 * restored; the target lives on. */
+			if (e == -EREMOTEIO) {
+				faulted++;
+				continue;
+			}
 			if (e == -ESRCH) {
 				/* Ended by this call, or by what an earlier
 				 * one set up; the status comes on reaping. */
@@ -646,9 +654,10 @@ int main(void)
 
 	printf("# %lu calls executed (%lu succeeded, %lu errno), %lu timed out"
 	       " (broken off after %d ms), %lu refused by seccomp checks, %lu"
-	       " busy; slowest call %.0f ms; %.1f s\n",
+	       " busy, %lu faulted (not executed); slowest call %.0f ms;"
+	       " %.1f s\n",
 	       counts[0] + counts[1], counts[0], counts[1], timeouts,
-	       CALL_BOUND_MS, refused, busy, worst, secs);
+	       CALL_BOUND_MS, refused, busy, faulted, worst, secs);
 	printf("# %lu targets, %lu sessions: %u died, %lu retired alive but "
 	       "unresponsive\n", targets, sessions, ndeaths, unresponsive);
 	for (unsigned int i = 0; i < ndeaths; i++) {

@@ -9,6 +9,7 @@
 #include <asm/unistd.h>
 #include <linux/futex.h>
 #include <stdbool.h>
+#include <string.h>
 
 /* The numbers of struct arch_abi, the same in every asm-generic ABI. */
 #define GENERIC_ABI_NUMBERS						\
@@ -20,10 +21,21 @@
 	.nr_execveat = __NR_execveat,					\
 	.nr_seccomp = __NR_seccomp,					\
 	.nr_prctl = __NR_prctl,						\
+	.nr_rseq = __NR_rseq,						\
+	.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,			\
 	.strict_ok = { __NR_read, __NR_write, __NR_exit,		\
 		       __NR_rt_sigreturn }
 
 /* A FUTEX_WAIT* with a timeout: interrupted, it writes restart_block. */
+/* asm-generic ABIs are 64-bit here: the tracer's siginfo is theirs. */
+size_t arch_siginfo_for_abi(const struct arch_abi *abi, const siginfo_t *si,
+			    unsigned char out[128])
+{
+	(void)abi;
+	memcpy(out, si, sizeof(*si));
+	return sizeof(*si);
+}
+
 static inline bool generic_futex_timed_wait(const unsigned long *args,
 					    unsigned int nargs)
 {

@@ -86,6 +86,11 @@ const struct arch_abi *arch_abi_of(const struct arch_regs *r)
 	return &abi_riscv64;
 }
 
+unsigned long arch_sp(const struct arch_regs *r)
+{
+	return r->r.sp;
+}
+
 unsigned long arch_pc(const struct arch_regs *r)
 {
 	return r->r.pc;

@@ -35,6 +35,9 @@ const struct x86_abi arch_x86_abi_64 = {
 		.audit_arch = AUDIT_ARCH_X86_64,
 		.nr_seccomp = __NR_seccomp,
 		.nr_prctl = __NR_prctl,
+		.nr_rseq = __NR_rseq,
+		.nr_rt_tgsigqueueinfo = __NR_rt_tgsigqueueinfo,
+		.red_zone = 128,
 		.strict_ok = { __NR_read, __NR_write, __NR_exit,
 			       __NR_rt_sigreturn },
 	},
@@ -115,6 +118,41 @@ const struct arch_abi *arch_abi_of(const struct arch_regs *r)
 unsigned long arch_pc(const struct arch_regs *r)
 {
 	return r->r.rip;
+}
+
+unsigned long arch_sp(const struct arch_regs *r)
+{
+	return compat(r) ? r->r.rsp & 0xffffffffUL : r->r.rsp;
+}
+
+/*
+ * i386's siginfo (compat_siginfo_t): 32-bit words, the union at offset
+ * 12.  The fields of the kinds a deferred signal can be: sent by kill,
+ * tkill or sigqueue (pid, uid, an int value), or raised for a fault
+ * (an address).
+ */
+size_t arch_siginfo_for_abi(const struct arch_abi *abi, const siginfo_t *si,
+			    unsigned char out[128])
+{
+	int32_t w[32] = { si->si_signo, si->si_errno, si->si_code };
+
+	if (!x86(abi)->compat) {
+		memcpy(out, si, sizeof(*si));
+		return sizeof(*si);
+	}
+	if (si->si_code > 0 && (si->si_signo == SIGSEGV ||
+				si->si_signo == SIGBUS ||
+				si->si_signo == SIGILL ||
+				si->si_signo == SIGFPE ||
+				si->si_signo == SIGTRAP)) {
+		w[3] = (int32_t)(uintptr_t)si->si_addr;
+	} else {
+		w[3] = si->si_pid;
+		w[4] = (int32_t)si->si_uid;
+		w[5] = si->si_value.sival_int;
+	}
+	memcpy(out, w, sizeof(w));
+	return sizeof(w);
 }
 
 long arch_cur_syscall(const struct arch_regs *r)
