@@ -485,7 +485,9 @@ static bool own_trap_pending(struct run *r)
 	struct __ptrace_peeksiginfo_args a = { .off = 0, .flags = 0, .nr = 1 };
 	siginfo_t si;
 
-	if ((!r->sent_any_trap && !r->stepped) ||
+	bool step_trap = r->stepped && r->faulted;
+
+	if ((!r->sent_any_trap && !step_trap) ||
 	    scr__status_sig(r->th->tid, "SigPnd", SIGTRAP) != 1)
 		return false;
 	/* Standard signals do not queue: at most one SIGTRAP is pending,
@@ -494,9 +496,9 @@ static bool own_trap_pending(struct run *r)
 		if (ptrace(PTRACE_PEEKSIGINFO, r->th->tid, &a, &si) != 1)
 			return false;
 		if (si.si_signo == SIGTRAP)
-			return (r->stepped && (si.si_code > 0 ||
-					       (si.si_code == SI_USER &&
-						si.si_pid == 0))) ||
+			return (step_trap && (si.si_code > 0 ||
+					      (si.si_code == SI_USER &&
+					       si.si_pid == 0))) ||
 			       (r->sent_any_trap && si.si_code == SI_TKILL &&
 				si.si_pid == getpid());
 	}

@@ -477,7 +477,8 @@ TEST(call_raising_sigsys_is_not_executed_and_handler_kept)
  * not made from the uretprobe trampoline: a call that faults, through
  * the FreeBSD entry point.
  */
-static void sigill_target(struct target *t, void *arg)
+static __attribute__((unused)) void sigill_target(struct target *t,
+						   void *arg)
 {
 	(void)arg;
 	fault_target(t, (void *)(long)SIGILL);
