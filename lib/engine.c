@@ -112,6 +112,7 @@ struct run {
 	bool sent_trap;			/* we queued a SIGTRAP by tgkill */
 	bool sent_any_trap;		/* ... in this call or one of ours */
 	bool stepped;			/* a single step was asked for */
+	bool trap_outstanding;		/* we sent one not yet taken */
 	bool timed_out;
 	bool cancelled;			/* ... because the caller said so */
 	bool faulted;			/* the call raised a fault signal */
@@ -154,7 +155,7 @@ static int send_trap(struct run *r)
 	int e = tkill(r->th->tid, SIGTRAP);
 
 	if (e == 0)
-		r->sent_trap = r->sent_any_trap = true;
+		r->sent_trap = r->sent_any_trap = r->trap_outstanding = true;
 	return e;
 }
 
@@ -377,7 +378,7 @@ static int syscall_stop(struct run *r)
 		 * here, so trap_stop() must send another; anyone else's
 		 * was deferred. */
 		if (e == ST_TRAP)
-			r->sent_trap = false;
+			r->trap_outstanding = false;
 		if (e != ST_AGAIN && (e = resume(r, PTRACE_SYSCALL)))
 			return e;
 	}
@@ -400,7 +401,8 @@ static int trap_stop(struct run *r)
 		if (e)
 			return e;
 	}
-	if (!r->sent_trap && (e = send_trap(r)))
+	/* Ours sent to break the call may still be on its way. */
+	if (!r->trap_outstanding && (e = send_trap(r)))
 		return e;
 	e = resume(r, PTRACE_SYSCALL);
 	for (;;) {
@@ -413,8 +415,10 @@ static int trap_stop(struct run *r)
 			return -EPROTO;	/* ran on: cannot happen */
 		e = other_stop(r, status, PTRACE_SYSCALL);
 		/* Someone else's SIGTRAP took the place of ours. */
-		if (e == ST_TRAP || e == ST_FOREIGN_TRAP)
+		if (e == ST_TRAP || e == ST_FOREIGN_TRAP) {
+			r->trap_outstanding = false;
 			return 0;
+		}
 		if (e < 0)
 			return e;
 	}
@@ -817,6 +821,7 @@ static int run_internal(struct run *r, enum method method, uint64_t mask,
 	struct scr_thread *th = r->th;
 	enum method saved = r->method;
 	bool sent = r->sent_trap, timed_out = r->timed_out;
+	bool own_mask = r->own_mask;
 	int e;
 
 	if (method == M_STEP && !r->abi->can_step)
@@ -832,13 +837,14 @@ static int run_internal(struct run *r, enum method method, uint64_t mask,
 	if (e)
 		return e;
 	r->method = method;
-	r->sent_trap = r->timed_out = false;
+	r->sent_trap = r->timed_out = r->own_mask = false;
 	scr__deadline_init(&r->dl, TRAP_GRACE_MS);
 	r->dl.cancel = NULL;
 	e = run(r, r->abi, nr, args, nargs);
 	r->method = saved;
 	r->sent_trap = r->sent_trap || sent;
 	r->timed_out = timed_out;
+	r->own_mask = own_mask;
 	if (!e)
 		*v = arch_retval(&r->after);
 	return e;
@@ -941,10 +947,11 @@ static int requeue_by_thread(struct run *r, struct stack_scratch *scr)
 				i++;
 				continue;
 			}
+			/* Not by a single step where the call avoided one
+			 * (SIGTRAP ignored: a forced trap resets it). */
 			e = trap ? queue_one(r, scr, &si, ~0ULL, M_SYSCALL, &v) :
 				   queue_one(r, scr, &si, QUIET_MASK,
-					     r->method == M_SYSCALL ?
-					     M_SYSCALL : M_STEP, &v);
+					     r->method, &v);
 			if (e)
 				return e;
 			if (v != 0) {	/* EAGAIN (RLIMIT_SIGPENDING)... */

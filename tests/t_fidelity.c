@@ -786,6 +786,47 @@ TEST(fault_signals_sent_during_a_call_keep_their_siginfo)
 	target_kill(&t);
 }
 
+/* The recorder, with SIGTRAP ignored: no forced trap may reset it, also
+ * while signals are queued again. */
+static void recorder_ignoring_sigtrap(struct target *t, void *arg)
+{
+	struct sigaction sa = { .sa_sigaction = record,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
+	char c;
+
+	(void)arg;
+	sigaction(SIGSEGV, &sa, NULL);
+	signal(SIGTRAP, SIG_IGN);
+	say(t, "READY");
+	while (read(t->tgt_in, &c, 1) != 1)
+		;
+	say(t, signal(SIGTRAP, SIG_IGN) == SIG_IGN ? "OK" :
+	       "BAD SIGTRAP no longer ignored");
+}
+
+TEST(signal_queued_again_while_sigtrap_is_ignored)
+{
+	struct scr_proc *p;
+	struct target t;
+	pid_t sender;
+
+	seen = shared(sizeof(*seen));
+	target_start(&t, recorder_ignoring_sigtrap, NULL);
+	expect_ready(&t);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	sender = send_later(t.pid, SIGSEGV, 100, SI_USER);
+	sleep_remotely(p, 300);
+	CHECK_EQ(waitpid(sender, NULL, 0), sender);
+	CHECK_OK(scr_detach(p));
+	msleep(100);
+	CHECK_EQ(seen->count[SIGSEGV], 1);
+	CHECK_EQ(seen->pid[SIGSEGV], sender);
+	CHECK(write(t.in, "x", 1) == 1);
+	expect_ok(&t, 2000);
+	target_kill(&t);
+}
+
 /*
  * A call made under the thread's own mask (rt_sigprocmask) lets in the
  * signals that waited, blocked, between two calls of the session: they
