@@ -67,6 +67,10 @@ enum method { M_STEP, M_SYSCALL, M_SYSCALL_TRAP };
 /* While we queue signals again: nothing but our trap. */
 #define QUIET_MASK (~SIGBIT(SIGTRAP))
 #define TRAP_GRACE_MS 2000
+/* A call our SIGTRAP has not broken this long after its deadline blocks
+ * it (rt_sigsuspend, ppoll with a mask): a job-control trap breaks any
+ * interruptible sleep. */
+#define ESCALATE_MS 200
 /* Bound on re-queue rounds (each may meet new signals): a flood of
  * signals must not keep us here for ever. */
 #define MAX_REQUEUE_ROUNDS 4096
@@ -96,6 +100,8 @@ struct deferred {
 	siginfo_t si;
 };
 
+enum { INTR_NONE, INTR_SENT, INTR_OURS, INTR_SPENT };
+
 struct run {
 	struct scr_target *tg;
 	struct scr_thread *th;
@@ -113,6 +119,10 @@ struct run {
 	bool sent_any_trap;		/* ... in this call or one of ours */
 	bool stepped;			/* a single step was asked for */
 	bool trap_outstanding;		/* we sent one not yet taken */
+	bool entered;			/* the call's entry stop was seen */
+	bool escalate;			/* break a call that overstays */
+	int intr;			/* our PTRACE_INTERRUPT: INTR_* */
+	bool final_event;		/* the call ended at that trap */
 	bool timed_out;
 	bool cancelled;			/* ... because the caller said so */
 	bool faulted;			/* the call raised a fault signal */
@@ -169,17 +179,29 @@ static int next_stop(struct run *r, int *status)
 	for (;;) {
 		int e = scr__wait(r->th->tid, status, &r->dl);
 
-		if (e == -ETIMEDOUT && !r->timed_out) {
+		if (e == -ETIMEDOUT && r->escalate && !r->timed_out) {
 			r->timed_out = true;
 			r->cancelled = r->dl.cancel && *r->dl.cancel;
 			e = send_trap(r);
 			if (e)
 				return e;
+			scr__deadline_init(&r->dl, ESCALATE_MS);
+			continue;
+		}
+		if (e == -ETIMEDOUT && r->escalate && r->intr == INTR_NONE) {
+			if (ptrace(PTRACE_INTERRUPT, r->th->tid, 0, 0))
+				return -errno;
+			r->intr = INTR_SENT;
 			scr__deadline_init(&r->dl, TRAP_GRACE_MS);
 			continue;
 		}
 		if (e)
 			return e;
+		/* Any stop takes a pending job-control trap: ours only if
+		 * it is one. */
+		if (r->intr == INTR_SENT && WIFSTOPPED(*status))
+			r->intr = (*status >> 16) == PTRACE_EVENT_STOP ?
+				  INTR_OURS : INTR_SPENT;
 		if (WIFEXITED(*status) || WIFSIGNALED(*status)) {
 			r->th->dead = true;
 			r->tg->exited = true;
@@ -245,7 +267,21 @@ static bool own_trap(const struct run *r, const siginfo_t *si)
 	       si->si_pid == getpid();
 }
 
-enum { ST_AGAIN = 1, ST_TRAP, ST_FOREIGN_TRAP };
+/*
+ * Has our instruction run yet?  A signal the thread takes on its way
+ * there (still inside get_signal() of the stop we resumed) came before.
+ */
+static bool call_started(struct run *r)
+{
+	struct arch_regs now;
+
+	if (r->method != M_STEP)
+		return r->entered;
+	return arch_get_regs(r->th->tid, &now) != 0 ||
+	       arch_pc(&now) != r->pc;
+}
+
+enum { ST_AGAIN = 1, ST_TRAP, ST_FOREIGN_TRAP, ST_OUR_INT };
 
 /*
  * A stop other than a syscall stop.  Returns ST_AGAIN when it was dealt
@@ -268,9 +304,15 @@ static int other_stop(struct run *r, int status, enum __ptrace_request req)
 			defer_signal(r, &si);
 			return ST_FOREIGN_TRAP;
 		}
-		/* Raised by the kernel for our call (si_code > 0), not sent:
-		 * the call faulted.  Never step on from here. */
+		/* Raised by the kernel (si_code > 0), not sent: once our
+		 * instruction ran, the call faulted (never step on from
+		 * there); before, it is the target's own, pending when it
+		 * stopped (a JVM's safepoint poll), and stays its own. */
 		if ((SIGBIT(sig) & FAULT_SIGS) && si.si_code > 0) {
+			if (!call_started(r)) {
+				defer_signal(r, &si);
+				break;
+			}
 			r->faulted = true;
 			return -SCR_EFAULTSIG;
 		}
@@ -305,6 +347,13 @@ static int other_stop(struct run *r, int status, enum __ptrace_request req)
 		break;
 	}
 	case PTRACE_EVENT_STOP:
+		/* Ours, breaking a call that overstayed: the thread is in
+		 * get_signal(), the call broken. */
+		if (r->intr == INTR_OURS) {
+			r->intr = INTR_SPENT;
+			r->final_event = true;
+			return ST_OUR_INT;
+		}
 		/* A PTRACE_INTERRUPT of the caller's, or a group stop that
 		 * began meanwhile: every stop consumes the trap, so it is
 		 * armed again when we are done. */
@@ -354,7 +403,8 @@ static int run_step(struct run *r)
 				return -E_EXECED;
 			return 0;
 		}
-		if (who == ST_TRAP && r->sent_trap)	/* broken before it ran */
+		/* Broken before it ran. */
+		if ((who == ST_TRAP && r->sent_trap) || who == ST_OUR_INT)
 			return 0;
 		e = resume(r, PTRACE_SINGLESTEP);
 	}
@@ -377,6 +427,8 @@ static int syscall_stop(struct run *r)
 		/* A SIGTRAP stop: ours (sent to break the call) is taken
 		 * here, so trap_stop() must send another; anyone else's
 		 * was deferred. */
+		if (e == ST_OUR_INT)
+			return ST_OUR_INT;
 		if (e == ST_TRAP)
 			r->trap_outstanding = false;
 		if (e != ST_AGAIN && (e = resume(r, PTRACE_SYSCALL)))
@@ -414,11 +466,14 @@ static int trap_stop(struct run *r)
 		if (is_syscall_stop(r, status))
 			return -EPROTO;	/* ran on: cannot happen */
 		e = other_stop(r, status, PTRACE_SYSCALL);
-		/* Someone else's SIGTRAP took the place of ours. */
+		/* Someone else's SIGTRAP took the place of ours; or our
+		 * job-control trap came first. */
 		if (e == ST_TRAP || e == ST_FOREIGN_TRAP) {
 			r->trap_outstanding = false;
 			return 0;
 		}
+		if (e == ST_OUR_INT)
+			return 0;
 		if (e < 0)
 			return e;
 	}
@@ -429,8 +484,10 @@ static int run_syscall(struct run *r)
 	int e = resume(r, PTRACE_SYSCALL);
 
 	r->left_get_signal = true;
+	r->entered = false;
 	if (!e)
 		e = syscall_stop(r);		/* entry */
+	r->entered = true;
 	if (!e)
 		e = resume(r, PTRACE_SYSCALL);
 	if (!e)
@@ -438,6 +495,12 @@ static int run_syscall(struct run *r)
 	if (!e && (r->method == M_SYSCALL_TRAP || r->sent_trap)) {
 		e = trap_stop(r);
 		r->left_get_signal = false;
+	}
+	/* Stopped by our job-control trap: in get_signal(), the call
+	 * broken (or never entered). */
+	if (e == ST_OUR_INT) {
+		r->left_get_signal = false;
+		e = 0;
 	}
 	if (!e)
 		e = arch_get_regs(r->th->tid, &r->after);
@@ -520,6 +583,13 @@ static void drain_own_trap(struct run *r)
 
 	if (!own_trap_pending(r))
 		return;
+	/* The call may have left a mask of its own (rt_sigsuspend, ppoll)
+	 * that blocks SIGTRAP: the trap must be taken before any user
+	 * instruction runs. */
+	r->mask_dirty = true;
+	if (set_mask(r->th->tid, QUIET_MASK))
+		return;
+	scr__deadline_init(&r->dl, TRAP_GRACE_MS);
 	if (resume(r, PTRACE_SINGLESTEP) == 0)
 		next_stop(r, &status);
 }
@@ -924,12 +994,27 @@ static int queue_one(struct run *r, struct stack_scratch *scr,
 }
 
 /*
+ * Must this one be queued with no trap of ours after it?  A pending
+ * SIGTRAP would swallow our trap (standard signals do not queue); and
+ * once a synchronous signal is pending, the kernel takes the first one
+ * with a kernel si_code from the queue whether blocked or not
+ * (dequeue_synchronous_signal()), so a fault signal queued again with
+ * its original code would be taken at our next trap.
+ */
+static bool queue_last(const siginfo_t *si)
+{
+	return si->si_signo == SIGTRAP ||
+	       ((SIGBIT(si->si_signo) & FAULT_SIGS) && si->si_code > 0);
+}
+
+/*
  * The deferred signals the thread must queue itself, by injected
  * rt_tgsigqueueinfo calls, under a mask that blocks them so that they
- * stay pending: first all but SIGTRAP, by the call's own method; then
- * SIGTRAP, with SIGTRAP blocked too and no trap at all (a pending
- * SIGTRAP would swallow ours).  Signals met on the way join the list;
- * what cannot be queued so is left to requeue_by_tracer().
+ * stay pending: first the others, by the call's own method; then those
+ * of queue_last(), with every signal blocked and without a trap (by
+ * PTRACE_SYSCALL, and back to get_signal() by a job-control trap).
+ * Signals met on the way join the list; what cannot be queued so is left
+ * to requeue_by_tracer().
  */
 static int requeue_by_thread(struct run *r, struct stack_scratch *scr)
 {
@@ -938,7 +1023,7 @@ static int requeue_by_thread(struct run *r, struct stack_scratch *scr)
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < r->ndeferred;) {
 			siginfo_t si = r->deferred[i].si;
-			bool trap = si.si_signo == SIGTRAP;
+			bool trap = queue_last(&si);
 			long v = -1;
 			int e;
 
@@ -1122,6 +1207,11 @@ static int restore(struct run *r, const struct scr_req *c,
 			e = recreate_signal_stop(r, &scr);
 		else
 			e = back_to_get_signal(r);
+	} else if (r->final_event && !r->left_get_signal) {
+		/* At our job-control trap, in get_signal() already. */
+		r->at_event_stop = true;
+		if (th->exact && th->stop.kind == SCR_STOP_SIGNAL)
+			e = recreate_signal_stop(r, &scr);
 	}
 	stack_scratch_put_back(r, &scr);
 	if (e)
@@ -1282,7 +1372,13 @@ int scr__inject(struct scr_target *tg, struct scr_thread *th,
 
 	scr__deadline_init(&r.dl, c->timeout_ms);
 	r.dl.cancel = c->cancel;
+	r.escalate = true;
 	e = run(&r, abi, c->nr, c->args, c->nargs);
+	r.escalate = false;
+	/* A call broken off may leave a mask of its own to restore on the
+	 * way out (rt_sigsuspend, ppoll): set ours again, which drops it. */
+	if (r.timed_out)
+		r.mask_dirty = true;
 	if (e == -E_EXECED) {
 		/* execve succeeded: the old registers mean nothing now. */
 		settle_after_exec(&r);

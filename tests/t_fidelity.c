@@ -12,6 +12,7 @@
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <linux/capability.h>
@@ -863,6 +864,150 @@ TEST(many_signals_met_by_an_own_mask_call_all_arrive_exactly)
 	CHECK_EQ(seen->count[SIGUSR1], 1);
 	CHECK_EQ(seen->pid[SIGUSR1], self);
 	CHECK_EQ(seen->code[SIGUSR1], SI_USER);
+	CHECK(write(t.in, "x", 1) == 1);
+	expect_ok(&t, 2000);
+	target_kill(&t);
+}
+
+/*
+ * A thread that faults in a loop (a load from address 16) and whose
+ * handler jumps back: stopped, it often has its own SIGSEGV pending, with
+ * the kernel's siginfo.  That one is the target's, not our call's: the
+ * call runs, and the handler later sees the very siginfo it would have
+ * (a JVM's safepoint polls and null checks work so).
+ */
+static __thread sigjmp_buf fault_env;
+static volatile pid_t fault_tid;
+static volatile unsigned long good_faults, bad_faults;
+
+static void on_own_fault(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if (si->si_code == SEGV_MAPERR && si->si_addr == (void *)16)
+		good_faults++;
+	else
+		bad_faults++;
+	siglongjmp(fault_env, 1);
+}
+
+static volatile int *volatile fault_addr = (volatile int *)16;
+
+static void *fault_loop(void *arg)
+{
+	(void)arg;
+	fault_tid = (pid_t)syscall(SYS_gettid);
+	for (;;) {
+		sigsetjmp(fault_env, 1);
+		*fault_addr = 1;
+	}
+	return NULL;
+}
+
+static void faulting_target(struct target *t, void *arg)
+{
+	struct sigaction sa = { .sa_sigaction = on_own_fault,
+				.sa_flags = SA_SIGINFO | SA_NODEFER };
+	pthread_t th;
+	char c;
+
+	(void)arg;
+	sigaction(SIGSEGV, &sa, NULL);
+	pthread_create(&th, NULL, fault_loop, NULL);
+	while (!fault_tid)
+		msleep(1);
+	say(t, "READY %d", (int)fault_tid);
+	if (read(t->tgt_in, &c, 1) != 1)
+		say(t, "BAD read: %s", strerror(errno));
+	else if (bad_faults)
+		say(t, "BAD %lu SIGSEGV with another siginfo", bad_faults);
+	else if (!good_faults)
+		say(t, "BAD the thread stopped faulting");
+	else
+		say(t, "OK");
+}
+
+TEST(thread_stopped_with_its_own_fault_pending)
+{
+	struct target t;
+	char buf[64];
+	pid_t tid;
+	unsigned long old;
+
+	target_start(&t, faulting_target, NULL);
+	expect_line(&t, buf, sizeof(buf), 5000);
+	CHECK(sscanf(buf, "READY %d", &tid) == 1, "target said %s", buf);
+	for (int i = 0; i < 600; i++) {
+		struct scr_proc *p;
+
+		CHECK_OK(scr_attach(t.pid, 0, &p));
+		if (i % 2) {
+			CHECK_EQ(rcall(p, tid, SYS_getpid, 0), t.pid);
+		} else {
+			CHECK_OK(scr_scratch_alloc(p, 8, &old));
+			CHECK_EQ(rcall(p, tid, SYS_rt_sigprocmask, 4,
+				       (unsigned long)SIG_BLOCK, 0UL, old, 8UL),
+				 0);
+		}
+		CHECK_OK(scr_detach(p));
+	}
+	CHECK(write(t.in, "x", 1) == 1);
+	expect_ok(&t, 5000);
+	target_kill(&t);
+}
+
+/*
+ * A call that blocks SIGTRAP itself (rt_sigsuspend with a full mask)
+ * cannot be broken by our trap: past its timeout a job-control trap
+ * breaks it, the thread is restored, and the mask the call installed is
+ * gone with it.
+ */
+static void mask_checker(struct target *t, void *arg)
+{
+	sigset_t m, now;
+	char c;
+
+	(void)arg;
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR2);
+	sigprocmask(SIG_SETMASK, &m, NULL);
+	say(t, "READY");
+	if (read(t->tgt_in, &c, 1) != 1) {
+		say(t, "BAD read: %s", strerror(errno));
+		return;
+	}
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	if (!sigismember(&now, SIGUSR2) || sigismember(&now, SIGUSR1) ||
+	    sigismember(&now, SIGTERM))
+		say(t, "BAD the mask changed");
+	else
+		say(t, "OK");
+}
+
+TEST(call_blocking_our_trap_is_still_broken_off)
+{
+	uint64_t all = ~0ULL;
+	struct ptrace_sc_ret ret;
+	struct scr_proc *p;
+	unsigned long addr;
+	struct target t;
+	double t0;
+
+	target_start(&t, mask_checker, NULL);
+	expect_ready(&t);
+	wait_in_syscall(t.pid, SYS_read, 2000);
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	scr_set_timeout(p, 300);
+	CHECK_OK(scr_push(p, &all, sizeof(all), &addr));
+	unsigned long args[2] = { addr, 8 };
+
+	t0 = now_s();
+	CHECK_EQ(scr_syscall(p, 0, SYS_rt_sigsuspend, args, 2, &ret),
+		 -ETIMEDOUT);
+	CHECK(now_s() - t0 < 1.5, "took %.1f s", now_s() - t0);
+	exercise(p, &t, 0);
+	CHECK_OK(scr_detach(p));
+	msleep(50);
 	CHECK(write(t.in, "x", 1) == 1);
 	expect_ok(&t, 2000);
 	target_kill(&t);
