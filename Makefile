@@ -107,3 +107,4 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 -include mk/qemu.mk
 -include mk/fuzz.mk
+-include mk/runtimes.mk
