@@ -1,7 +1,7 @@
 /*
  * inject: the engine against a real program that checks itself.
  *
- *   inject [-p PORT] [-w STATE,...] PID SECONDS
+ *   inject [-p PORT] [-s FILE] [-w STATE,...] PID SECONDS
  *
  * For at least SECONDS (and at least MIN_ATTACHES cycles), again and
  * again: attach to PID, check that every one of its threads is stopped,
@@ -15,6 +15,8 @@
  * listening socket (-p PORT, on 127.0.0.1), uname, the thread's signal mask
  * (against SigBlk in /proc before we touched it), and batches of these
  * with dup/fstat/fcntl/close chained through scr_batch references.
+ * With -s FILE it also sends SIGUSR2 at random moments, attached or not,
+ * one at a time, and checks that the target counted every one in FILE.
  *
  * The thread each call lands in is classified by what it was doing when
  * it was stopped (/proc/PID/task/TID/syscall): in user mode, in futex,
@@ -99,6 +101,8 @@ static struct stats st;
 static uint64_t rng_state;
 static unsigned long cycle_no;
 static int listen_port;
+static const char *ack_file;	/* -s: the target counts SIGUSR2 here */
+static unsigned long sig_sent, sig_attached;
 static unsigned long listen_ino;	/* socket inode, found once */
 
 static uint64_t rnd(void)
@@ -785,6 +789,63 @@ static void one(struct cycle *c)
 	c->cur_tid = 0;
 }
 
+/*
+ * Signals from outside (-s FILE): SIGUSR2 to the process or to one of
+ * its threads, at a random moment: while it is stopped by us, between
+ * two calls, or while it runs.  The target counts each one it receives
+ * in FILE, and the next is sent only when it has, so that none can merge
+ * with another: at the end every signal sent must have been counted.
+ */
+static unsigned long acked(void)
+{
+	char buf[64];
+
+	if (read_file(ack_file, buf, sizeof(buf)) <= 0)
+		return 0;
+	return strtoul(buf, NULL, 10);
+}
+
+static void maybe_signal(struct cycle *c, bool attached)
+{
+	unsigned long got;
+	int r;
+
+	if (!ack_file || below(3) != 0)
+		return;
+	got = acked();
+	if (got > sig_sent)
+		fail("the target counted %lu SIGUSR2, %lu were sent", got,
+		     sig_sent);
+	if (got < sig_sent)
+		return;		/* the last one is still on its way */
+	/* To one thread: not one that blocks it (a thread pool's, say),
+	 * which would keep it pending for ever. */
+	int i = (int)below((unsigned int)c->nt);
+
+	if (below(2) && !(c->sigblk[i] & (1ULL << (SIGUSR2 - 1))))
+		r = (int)syscall(SYS_tgkill, c->pid, c->tids[i], SIGUSR2);
+	else
+		r = kill(c->pid, SIGUSR2);
+	if (r)
+		fail("sending SIGUSR2: %s", strerror(errno));
+	sig_sent++;
+	sig_attached += attached;
+}
+
+/* At the end: every signal sent arrives (bounded wait). */
+static void signals_all_counted(void)
+{
+	double end = now_ms() + 30000;
+	unsigned long got;
+
+	while ((got = acked()) < sig_sent && now_ms() < end)
+		sleep_us(10000);
+	if (got != sig_sent)
+		fail("the target counted %lu SIGUSR2 of the %lu sent (%lu "
+		     "of them while it was attached)", got, sig_sent,
+		     sig_attached);
+}
+
 static struct cycle cyc;
 
 static void attach_cycle(pid_t pid)
@@ -819,8 +880,12 @@ static void attach_cycle(pid_t pid)
 	/* Mostly a few calls, sometimes many; now and then the target is
 	 * held a while, as a person at the command line would. */
 	ncalls = below(8) == 0 ? 10 + below(30) : 1 + below(6);
-	for (unsigned int k = 0; k < ncalls; k++)
+	maybe_signal(c, true);
+	for (unsigned int k = 0; k < ncalls; k++) {
 		one(c);
+		if (k == ncalls / 2)
+			maybe_signal(c, true);
+	}
 	if (below(32) == 0)
 		sleep_us(2000 + below(10000));
 	e = scr_detach(c->p);
@@ -828,6 +893,7 @@ static void attach_cycle(pid_t pid)
 	if (e)
 		fail("scr_detach: %s", strerror(-e));
 	check_all_released(pid);
+	maybe_signal(c, false);
 	if (now_ms() - t0 > st.cycle_max_ms)
 		st.cycle_max_ms = now_ms() - t0;
 	cur = NULL;
@@ -863,6 +929,9 @@ static void report(double secs)
 		printf("%s %s %lu", o ? "," : "", op_name[o], st.ops[o]);
 	printf("\ninject: longest attach %.1f ms, longest cycle %.1f ms\n",
 	       st.attach_max_ms, st.cycle_max_ms);
+	if (ack_file)
+		printf("inject: %lu SIGUSR2 sent (%lu while attached), each "
+		       "one received\n", sig_sent, sig_attached);
 }
 
 /* "futex,epoll": the states that calls must have landed in. */
@@ -890,8 +959,11 @@ static unsigned int parse_states(const char *list)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: inject [-p PORT] [-w STATE,...] PID SECONDS\n"
+	fprintf(stderr, "usage: inject [-p PORT] [-s FILE] [-w STATE,...] PID "
+		"SECONDS\n"
 		"  -p PORT   the target listens on 127.0.0.1:PORT\n"
+		"  -s FILE   send SIGUSR2 now and then; the target counts them"
+		" in FILE\n"
 		"  -w STATES calls must have landed in threads stopped in each"
 		" (futex, epoll, poll, sleep, restart, user, other)\n");
 	exit(2);
@@ -906,9 +978,11 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int o;
 
-	while ((o = getopt(argc, argv, "p:w:")) != -1) {
+	while ((o = getopt(argc, argv, "p:s:w:")) != -1) {
 		if (o == 'p')
 			listen_port = atoi(optarg);
+		else if (o == 's')
+			ack_file = optarg;
 		else if (o == 'w')
 			want_states = parse_states(optarg);
 		else
@@ -948,6 +1022,8 @@ int main(int argc, char **argv)
 		attach_cycle(pid);
 		pause_between();
 	}
+	if (ack_file)
+		signals_all_counted();
 	report((now_ms() - start) / 1e3);
 	for (int w = 0; w < W_N; w++)
 		if ((want_states & (1u << w)) && st.where[w] == 0)

@@ -67,12 +67,15 @@ missing() {
 	return 1
 }
 
-# inject NAME PID PORT STATES: runs the injector; its verdict is the
-# NAME_inject line.  Returns 0 when it passed.
+# inject NAME PID PORT STATES [ACKFILE]: runs the injector (with
+# ACKFILE, it also sends SIGUSR2 that the target counts there); its
+# verdict is the NAME_inject line.  Returns 0 when it passed.
 inject() {
 	local name=$1 pid=$2 port=$3 states=$4 log=$WORK/$1.inject.log rc
-	timeout -k 5 $((SECS * 3 + 60)) "$INJECT" -p "$port" -w "$states" \
-		"$pid" "$SECS" >"$log" 2>&1
+	local sig=()
+	[ -n "${5:-}" ] && sig=(-s "$5")
+	timeout -k 5 $((SECS * 3 + 60)) "$INJECT" -p "$port" "${sig[@]}" \
+		-w "$states" "$pid" "$SECS" >"$log" 2>&1
 	rc=$?
 	grep -v -e '^inject: PASS' -e '^inject: pid' "$log" | sed 's/^inject: /  /'
 	if [ "$rc" -eq 0 ] && grep -q '^inject: PASS' "$log"; then
@@ -84,12 +87,13 @@ inject() {
 	return 1
 }
 
-# drive NAME STATES CMD...: starts CMD (which prints "READY pid=N
-# port=P" and works until its input ends), injects, ends its input and
-# judges its verdict.
+# drive NAME STATES ACKFILE CMD...: starts CMD (which prints "READY
+# pid=N port=P" and works until its input ends), injects, ends its input
+# and judges its verdict.  ACKFILE: where CMD counts SIGUSR2 ('': it
+# gets none).
 drive() {
-	local name=$1 states=$2 fifo infd tpid pid port rc
-	shift 2
+	local name=$1 states=$2 ackfile=$3 fifo infd tpid pid port rc
+	shift 3
 	local out=$WORK/$name.out err=$WORK/$name.err
 	fifo=$WORK/$name.in
 	rm -f "$fifo"
@@ -114,7 +118,7 @@ drive() {
 		say_fail "${name}_selfcheck" "READY names pid $pid, started $tpid"
 		return
 	fi
-	inject "$name" "$pid" "$port" "$states"
+	inject "$name" "$pid" "$port" "$states" "$ackfile"
 
 	exec {infd}>&-		# end of input: stop, check, exit
 	if ! wait_until "$STOP_S" "! kill -0 $tpid 2>/dev/null || grep -q '^State:.*[ZX]' /proc/$tpid/status 2>/dev/null"; then
@@ -169,7 +173,7 @@ run_go() {
 		return
 	fi
 	info "go: $(go version | cut -d' ' -f3-)"
-	drive go futex "$gobin" "$WORK/go"
+	drive go futex "$WORK/go/signals" "$gobin" "$WORK/go"
 }
 
 run_jvm() {
@@ -187,7 +191,8 @@ run_jvm() {
 	info "jvm: $(java -version 2>&1 | sed -n 2p)"
 	# IPv4 sockets (the injector checks the listener as AF_INET); a
 	# crash report goes to the work directory, not the source tree.
-	drive jvm futex java -Xmx256m -Djava.net.preferIPv4Stack=true \
+	# No SIGUSR2: HotSpot uses it itself.
+	drive jvm futex '' java -Xmx256m -Djava.net.preferIPv4Stack=true \
 		-XX:ErrorFile="$WORK/jvm-hs_err_%p.log" -cp "$RT/jvm" Target
 }
 
@@ -199,7 +204,7 @@ run_node() {
 	fi
 	mkdir -p "$WORK/node"
 	info "node: $(node --version)"
-	drive node futex,epoll node "$SRC/node/target.js" "$WORK/node"
+	drive node futex,epoll "$WORK/node/signals" node "$SRC/node/target.js" "$WORK/node"
 }
 
 # ---- Redis ---------------------------------------------------------------

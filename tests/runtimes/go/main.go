@@ -400,6 +400,24 @@ func main() {
 		}
 	}()
 
+	// SIGUSR2 from the injector, one at a time: each is counted in
+	// DIR/signals (written whole, then renamed), which it reads.
+	usr2 := make(chan os.Signal, 1)
+	signal.Notify(usr2, syscall.SIGUSR2)
+	var nusr2 int64
+	go func() {
+		ack := filepath.Join(os.Args[1], "signals")
+		for range usr2 {
+			n := atomic.AddInt64(&nusr2, 1)
+			if err := os.WriteFile(ack+".tmp", []byte(fmt.Sprint(n)), 0600); err != nil {
+				fail("write %s.tmp: %v", ack, err)
+			}
+			if err := os.Rename(ack+".tmp", ack); err != nil {
+				fail("rename %s.tmp: %v", ack, err)
+			}
+		}
+	}()
+
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fail("listen: %v", err)
@@ -450,6 +468,6 @@ func main() {
 	if atomic.LoadInt64(&sigurg) == 0 {
 		fail("no preemption signal (SIGURG) was seen")
 	}
-	fmt.Printf("VERDICT PASS%s collections=%d sigurg=%d stop=%.1fs %s\n", summary, ms.NumGC,
-		atomic.LoadInt64(&sigurg), time.Since(t0).Seconds(), runtime.Version())
+	fmt.Printf("VERDICT PASS%s collections=%d sigurg=%d sigusr2=%d stop=%.1fs %s\n", summary, ms.NumGC,
+		atomic.LoadInt64(&sigurg), atomic.LoadInt64(&nusr2), time.Since(t0).Seconds(), runtime.Version())
 }

@@ -2,7 +2,8 @@
 // it again and again: an HTTP server and client on 127.0.0.1 (bodies and
 // their SHA-256), timers whose order is known, a worker thread woken
 // through Atomics.wait/notify on shared memory (a futex), the libuv
-// thread pool (pbkdf2, zlib, file reads and writes).  Every result is
+// thread pool (pbkdf2, zlib, file reads and writes); and it counts the
+// SIGUSR2 the injector sends (DIR/signals).  Every result is
 // checked as it is produced; any wrong one prints "FAIL: ..." and exits 1.
 //
 // Prints "READY pid=N port=P", works until its standard input ends,
@@ -230,6 +231,20 @@ function pool() {
 
 const watchdog = setTimeout(() => fail('no end of input within 300 s'), 300000);
 
+// SIGUSR2 from the injector, one at a time: each is counted in
+// DIR/signals (written whole, then renamed), which it reads.
+let usr2 = 0;
+const ack = path.join(dir, 'signals');
+process.on('SIGUSR2', () => {
+  usr2++;
+  try {
+    fs.writeFileSync(`${ack}.tmp`, String(usr2));
+    fs.renameSync(`${ack}.tmp`, ack);
+  } catch (e) {
+    fail(`counting SIGUSR2: ${e}`);
+  }
+});
+
 server.listen(0, '127.0.0.1', () => {
   const port = server.address().port;
   const agent = httpLoops(port);
@@ -257,6 +272,6 @@ server.listen(0, '127.0.0.1', () => {
     for (const [name, n] of Object.entries(counts))
       if (n === 0) return fail(`loop ${name} made no progress`);
     const summary = Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ');
-    process.stdout.write(`VERDICT PASS ${summary} stop=${((Date.now() - t0) / 1000).toFixed(1)}s node${process.version}\n`);
+    process.stdout.write(`VERDICT PASS ${summary} sigusr2=${usr2} stop=${((Date.now() - t0) / 1000).toFixed(1)}s node${process.version}\n`);
   });
 });
