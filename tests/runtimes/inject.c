@@ -257,6 +257,34 @@ static enum where classify(pid_t pid, pid_t tid)
 	}
 }
 
+/*
+ * A thread on its way out: stopped at its exit event, which comes before
+ * the kernel sets PF_EXITING, so inside exit or exit_group; or past it.
+ */
+static bool exiting(pid_t pid, pid_t tid)
+{
+	char path[64], buf[1024];
+	unsigned long flags = 0;
+	const char *r;
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid,
+		 (int)tid);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return true;	/* gone already */
+	nr = strtol(buf, NULL, 10);
+	if (nr == SYS_exit || nr == SYS_exit_group)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid,
+		 (int)tid);
+	if (read_file(path, buf, sizeof(buf)) <= 0 || !(r = strrchr(buf, ')')))
+		return true;
+	/* ") S ppid pgrp session tty_nr tpgid flags" */
+	if (sscanf(r + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		fail("cannot parse %s", path);
+	return flags & 0x4;	/* PF_EXITING */
+}
+
 /* Every thread of the process is stopped by us (or on its way out). */
 static void check_all_stopped(struct cycle *c)
 {
@@ -299,7 +327,9 @@ static void check_all_stopped(struct cycle *c)
 			fail("thread %d is not stopped by us while attached "
 			     "(State: %.20s, TracerPid: %d)", (int)tid, state,
 			     atoi(tracer));
-		if (!listed)
+		/* A thread stopped at its exit event is no longer one
+		 * that calls can run in. */
+		if (!listed && !exiting(c->pid, tid))
 			fail("thread %d is stopped but not in scr_threads()",
 			     (int)tid);
 	}
@@ -818,12 +848,17 @@ static void maybe_signal(struct cycle *c, bool attached)
 		     sig_sent);
 	if (got < sig_sent)
 		return;		/* the last one is still on its way */
-	/* To one thread: not one that blocks it (a thread pool's, say),
-	 * which would keep it pending for ever. */
-	int i = (int)below((unsigned int)c->nt);
+	/* To the process, or to its main thread: not to another thread,
+	 * which may block it for ever (a thread pool's) or end before it
+	 * takes it (Go and Node make and end threads all along), and
+	 * the signal would be lost with it, as the kernel says. */
+	bool to_main = false;
 
-	if (below(2) && !(c->sigblk[i] & (1ULL << (SIGUSR2 - 1))))
-		r = (int)syscall(SYS_tgkill, c->pid, c->tids[i], SIGUSR2);
+	for (int i = 0; i < c->nt; i++)
+		if (c->tids[i] == c->pid)
+			to_main = !(c->sigblk[i] & (1ULL << (SIGUSR2 - 1)));
+	if (to_main && below(2))
+		r = (int)syscall(SYS_tgkill, c->pid, c->pid, SIGUSR2);
 	else
 		r = kill(c->pid, SIGUSR2);
 	if (r)

@@ -362,6 +362,27 @@ func locked() {
 	}()
 }
 
+// churn: a goroutine that ends while locked to its thread takes the
+// thread with it, so threads are born and die all along.
+func churn() {
+	pid := os.Getpid()
+	worker("churn", func(r int64) {
+		res := make(chan int, 1)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread exits
+			tid := syscall.Gettid()
+			if syscall.Getpid() != pid {
+				fail("churn: getpid says %d, expected %d", syscall.Getpid(), pid)
+			}
+			res <- tid
+		}()
+		if tid := <-res; tid <= 0 || tid == pid {
+			fail("churn: a new thread has tid %d", tid)
+		}
+		time.Sleep(2 * time.Millisecond)
+	})
+}
+
 // mutex: four goroutines add to one counter under a mutex.
 var (
 	mu         sync.Mutex
@@ -430,6 +451,7 @@ func main() {
 	echo(ln)
 	files(os.Args[1])
 	locked()
+	churn()
 	mutex()
 	fmt.Printf("READY pid=%d port=%d\n", os.Getpid(), ln.Addr().(*net.TCPAddr).Port)
 
@@ -452,7 +474,7 @@ func main() {
 	summary := ""
 	countMu.Lock()
 	for _, name := range []string{"ring", "spin0", "spin1", "gc", "timer0", "timer1", "timer2",
-		"ticker", "echo0", "echo1", "echo2", "file0", "file1", "locked", "mutex0"} {
+		"ticker", "echo0", "echo1", "echo2", "file0", "file1", "locked", "churn", "mutex0"} {
 		n := atomic.LoadInt64(counts[name])
 		if n == 0 {
 			fail("worker %s made no progress", name)

@@ -1,6 +1,7 @@
 // A Node.js program that checks its own work while scremote attaches to
 // it again and again: an HTTP server and client on 127.0.0.1 (bodies and
-// their SHA-256), timers whose order is known, a worker thread woken
+// their SHA-256), timers whose order is known, short-lived workers (threads
+// born and gone all along), a worker thread woken
 // through Atomics.wait/notify on shared memory (a futex), the libuv
 // thread pool (pbkdf2, zlib, file reads and writes); and it counts the
 // SIGUSR2 the injector sends (DIR/signals).  Every result is
@@ -190,6 +191,27 @@ function workerLoop() {
   };
 }
 
+// Short-lived workers: threads (and V8 isolates) born and gone all along.
+function churn() {
+  let n = 0;
+  loop('churn', (done) => {
+    const k = n++;
+    const w = new Worker(
+      "const { parentPort, workerData } = require('worker_threads');" +
+      "const crypto = require('crypto');" +
+      "parentPort.postMessage(crypto.createHash('sha256').update(`churn ${workerData}`).digest('hex'));",
+      { eval: true, workerData: k });
+    let answer = null;
+    w.on('message', (m) => { answer = m; });
+    w.on('error', (e) => fail(`churn worker ${k}: ${e}`));
+    w.on('exit', (code) => {
+      if (code !== 0 || answer !== sha256(Buffer.from(`churn ${k}`)))
+        return fail(`churn worker ${k}: exit ${code}, answer ${answer}`);
+      done();
+    });
+  });
+}
+
 // ---- the thread pool ---------------------------------------------------
 
 function pool() {
@@ -250,6 +272,7 @@ server.listen(0, '127.0.0.1', () => {
   const agent = httpLoops(port);
   timers();
   const stopWorker = workerLoop();
+  churn();
   pool();
   process.stdout.write(`READY pid=${process.pid} port=${port}\n`);
 
