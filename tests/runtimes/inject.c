@@ -87,6 +87,7 @@ struct cycle {
 	pid_t tids[MAX_THREADS];
 	enum where where[MAX_THREADS];
 	uint64_t sigblk[MAX_THREADS];	/* SigBlk before any call */
+	uint64_t sigpnd[MAX_THREADS];	/* SigPnd when attached */
 	bool touched[MAX_THREADS];	/* a call ran in it this cycle */
 	int nt;
 	int fds[MAX_FDS];
@@ -320,6 +321,8 @@ static void check_all_stopped(struct cycle *c)
 			if (!v)
 				fail("no SigBlk for thread %d", (int)tid);
 			c->sigblk[i] = strtoull(v, NULL, 16);
+			v = field(buf, "SigPnd");
+			c->sigpnd[i] = v ? strtoull(v, NULL, 16) : 0;
 		}
 		if (*state == 'Z' || *state == 'X')
 			continue;
@@ -505,6 +508,28 @@ static void touch(struct cycle *c, int i)
 	st.where[c->where[i]]++;
 }
 
+/* ", with SIGSEGV pending when stopped": what the thread had queued
+ * (/proc SigPnd at attach), which explains some refusals. */
+static const char *pending_text(struct cycle *c)
+{
+	static char buf[160];
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < c->nt; i++) {
+		if (c->tids[i] != c->cur_tid || !c->sigpnd[i])
+			continue;
+		n += (size_t)snprintf(buf, sizeof(buf), ", with");
+		for (int sig = 1; sig <= 64 && n < sizeof(buf) - 16; sig++)
+			if (c->sigpnd[i] & (1ULL << (sig - 1)))
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+						      " %s", sig < 32 ?
+						      sigabbrev_np(sig) : "RT");
+		snprintf(buf + n, sizeof(buf) - n, " pending when stopped");
+	}
+	return buf;
+}
+
 /* One call that must run and succeed; its return value. */
 static long call(struct cycle *c, pid_t tid, const char *name, long nr,
 		 unsigned int nargs, unsigned long a0, unsigned long a1,
@@ -517,7 +542,8 @@ static long call(struct cycle *c, pid_t tid, const char *name, long nr,
 	memset(&r, 0x5a, sizeof(r));
 	e = scr_syscall(c->p, tid, nr, args, nargs, &r);
 	if (e)
-		fail("%s: not executed: %s", name, strerror(-e));
+		fail("%s: not executed: %s%s", name, strerror(-e),
+		     pending_text(c));
 	st.calls++;
 	if (r.sr_error)
 		fail("%s failed in the target: %s", name, strerror(r.sr_error));
