@@ -55,6 +55,12 @@ wait_until() {
 	done
 }
 
+# gone PID: it has exited (a child of ours stays a zombie until waited).
+gone() {
+	! kill -0 "$1" 2>/dev/null ||
+		grep -q '^State:.*[ZX]' "/proc/$1/status" 2>/dev/null
+}
+
 # The last lines of a log, on one line, for a FAIL message.
 tail_of() { tail -n "${2:-3}" "$1" 2>/dev/null | tr '\n' ' ' | cut -c1-400; }
 
@@ -82,8 +88,10 @@ inject() {
 		say_pass "${name}_inject"
 		return 0
 	fi
-	[ "$rc" -eq 124 ] && echo "inject: FAIL: no end within $((SECS * 3 + 60)) s" >>"$log"
-	say_fail "${name}_inject" "$(grep -m1 '^inject: FAIL' "$log" | sed 's/^inject: FAIL //') (exit $rc; log: $log)"
+	[ "$rc" -eq 124 ] &&
+		echo "inject: FAIL: no end within $((SECS * 3 + 60)) s" >>"$log"
+	say_fail "${name}_inject" "$(grep -m1 '^inject: FAIL' "$log" |
+		sed 's/^inject: FAIL //') (exit $rc; log: $log)"
 	return 1
 }
 
@@ -102,12 +110,13 @@ drive() {
 	"$@" <"$fifo" >"$out" 2>"$err" {infd}>&- &
 	tpid=$!
 	started+=("$tpid")
-	if ! wait_until "$START_S" "grep -q '^READY' '$out' || ! kill -0 $tpid 2>/dev/null" ||
+	if ! wait_until "$START_S" "grep -q '^READY' '$out' || gone $tpid" ||
 	   ! grep -q '^READY' "$out"; then
 		exec {infd}>&-
 		kill -KILL "$tpid" 2>/dev/null
 		wait "$tpid" 2>/dev/null
-		say_fail "${name}_selfcheck" "did not start within $START_S s: $(tail_of "$out") $(tail_of "$err")"
+		say_fail "${name}_selfcheck" "did not start within $START_S s:" \
+			"$(tail_of "$out") $(tail_of "$err")"
 		return
 	fi
 	pid=$(sed -n 's/^READY pid=\([0-9]*\) port=\([0-9]*\).*/\1/p' "$out")
@@ -121,10 +130,11 @@ drive() {
 	inject "$name" "$pid" "$port" "$states" "$ackfile"
 
 	exec {infd}>&-		# end of input: stop, check, exit
-	if ! wait_until "$STOP_S" "! kill -0 $tpid 2>/dev/null || grep -q '^State:.*[ZX]' /proc/$tpid/status 2>/dev/null"; then
+	if ! wait_until "$STOP_S" "gone $tpid"; then
 		kill -KILL "$tpid" 2>/dev/null
 		wait "$tpid" 2>/dev/null
-		say_fail "${name}_selfcheck" "did not exit within $STOP_S s of the end of its input: $(tail_of "$out")"
+		say_fail "${name}_selfcheck" "did not exit within $STOP_S s of" \
+			"the end of its input: $(tail_of "$out")"
 		return
 	fi
 	{ wait "$tpid"; } 2>/dev/null	# (no "Aborted" from the shell)
@@ -133,7 +143,8 @@ drive() {
 	if [ "$rc" -eq 0 ] && grep -q '^VERDICT PASS' "$out"; then
 		say_pass "${name}_selfcheck"
 	else
-		say_fail "${name}_selfcheck" "$(exit_text "$rc"): $(why_failed "$out" "$err") (logs: $out, $err)"
+		say_fail "${name}_selfcheck" "$(exit_text "$rc"):" \
+			"$(why_failed "$out" "$err") (logs: $out, $err)"
 	fi
 }
 
@@ -151,7 +162,9 @@ why_failed() {
 	local why
 	why=$(grep -m1 '^FAIL' "$1")
 	[ -n "$why" ] ||
-		why=$(grep -h -e '^#  SIG' -e '^siginfo:' -e '^fatal error' 			-e '^panic:' -e '^unexpected signal' "$1" "$2" 			"$WORK"/*hs_err*.log 2>/dev/null | sort -u | head -3 |
+		why=$(grep -h -e '^#  SIG' -e '^siginfo:' -e '^fatal error' \
+			-e '^panic:' -e '^unexpected signal' "$1" "$2" \
+			"$WORK"/*hs_err*.log 2>/dev/null | sort -u | head -3 |
 			tr '\n' ' ')
 	[ -n "$why" ] || why=$(tail_of "$2" 6)
 	echo "$why"
@@ -204,7 +217,8 @@ run_node() {
 	fi
 	mkdir -p "$WORK/node"
 	info "node: $(node --version)"
-	drive node futex,epoll "$WORK/node/signals" node "$SRC/node/target.js" "$WORK/node"
+	drive node futex,epoll "$WORK/node/signals" \
+		node "$SRC/node/target.js" "$WORK/node"
 }
 
 # ---- Redis ---------------------------------------------------------------
@@ -219,7 +233,8 @@ rcli() { timeout 30 redis-cli -h 127.0.0.1 -p "$RPORT" "$@"; }
 redis_load() {
 	local i
 	for ((i = 0; i < REDIS_KEYS; i++)); do
-		printf 'SET known:%d v%d-%08x\r\n' "$i" "$i" $(((i * 2654435761) & 0xffffffff))
+		printf 'SET known:%d v%d-%08x\r\n' "$i" "$i" \
+			$(((i * 2654435761) & 0xffffffff))
 	done
 	for ((i = 0; i < 300; i++)); do
 		printf 'RPUSH known:list item%d\r\n' "$i"
@@ -256,18 +271,24 @@ redis_actual() {
 redis_check() {
 	local runs=$1 when=$2 v
 	if ! redis_actual | cmp -s - "$WORK/redis.expected"; then
-		echo "$when: the known data in database 1 changed (see $WORK/redis.actual)"
 		redis_actual >"$WORK/redis.actual" 2>&1
+		echo "$when: the known data in database 1 changed" \
+			"(compare $WORK/redis.actual with redis.expected)"
 		return 1
 	fi
 	v=$(rcli GET counter:__rand_int__)
-	[ "${v:-0}" = $((runs * BENCH_N)) ] ||
-		{ echo "$when: INCR counter is '$v' after $runs runs of $BENCH_N"; return 1; }
+	if [ "${v:-0}" != $((runs * BENCH_N)) ]; then
+		echo "$when: INCR counter is '$v' after $runs runs of $BENCH_N"
+		return 1
+	fi
 	v=$(rcli LLEN mylist)
-	[ "${v:-0}" = $((runs * BENCH_N)) ] ||
-		{ echo "$when: LPUSH list has '$v' items after $runs runs of $BENCH_N"; return 1; }
-	return 0
+	if [ "${v:-0}" != $((runs * BENCH_N)) ]; then
+		echo "$when: LPUSH list has '$v' items after $runs runs of $BENCH_N"
+		return 1
+	fi
 }
+
+redis_up() { [ "$(rcli PING 2>/dev/null)" = PONG ]; }
 
 # Starts redis-server on a free port in $WORK/redis; sets RPID, RPORT.
 redis_start() {
@@ -281,10 +302,10 @@ redis_start() {
 			>>"$WORK/redis.err" 2>&1 &
 		RPID=$!
 		started+=("$RPID")
-		if wait_until 30 "! kill -0 $RPID 2>/dev/null || [ \"\$(rcli PING 2>/dev/null)\" = PONG ]" &&
-		   kill -0 "$RPID" 2>/dev/null; then
-			# Still loading its AOF answers LOADING, not PONG.
-			[ "$(rcli PING 2>/dev/null)" = PONG ] && return 0
+		# (While it loads its AOF it answers LOADING, not PONG.)
+		if wait_until 30 "gone $RPID || redis_up" && ! gone "$RPID" &&
+		   redis_up; then
+			return 0
 		fi
 		kill -KILL "$RPID" 2>/dev/null
 		wait "$RPID" 2>/dev/null
@@ -298,7 +319,7 @@ redis_start() {
 redis_stop() {
 	local rc
 	rcli SHUTDOWN >/dev/null 2>&1
-	if ! wait_until 60 "! kill -0 $RPID 2>/dev/null || grep -q '^State:.*Z' /proc/$RPID/status 2>/dev/null"; then
+	if ! wait_until 60 "gone $RPID"; then
 		kill -KILL "$RPID" 2>/dev/null
 		wait "$RPID" 2>/dev/null
 		WHY="redis-server did not exit within 60 s of SHUTDOWN"
@@ -306,8 +327,10 @@ redis_stop() {
 	fi
 	wait "$RPID"
 	rc=$?
-	[ "$rc" -eq 0 ] || { WHY="redis-server exited with status $rc: $(tail_of "$WORK/redis.log")"; return 1; }
-	return 0
+	if [ "$rc" -ne 0 ]; then
+		WHY="redis-server: $(exit_text "$rc"): $(tail_of "$WORK/redis.log")"
+		return 1
+	fi
 }
 
 # Runs redis-benchmark until $WORK/redis.stop exists; counts the runs
@@ -328,27 +351,31 @@ redis_bench_loop() {
 	done
 }
 
-run_redis() {
-	local m why bpid runs
-	if m=$(missing redis-server redis-cli redis-benchmark); then
-		say_skip redis "$m is not installed (Debian: redis-server redis-tools)"
-		return
-	fi
-	rm -rf "$WORK/redis" "$WORK"/redis.*
-	mkdir -p "$WORK/redis"
-	info "redis: $(redis-server --version | cut -d' ' -f1-3)"
+# redis_abort REASON: stops the server, keeps REASON in WHY; returns 1.
+redis_abort() {
+	local why="$*"
+
+	redis_stop
+	WHY=$why
+	return 1
+}
+
+# Known data, injection under benchmark load, the checks, a restart from
+# the AOF and the checks again.  0, or 1 with the reason in WHY.
+redis_session() {
+	local why bpid runs
+
 	if ! redis_start; then
-		say_fail redis_selfcheck "redis-server did not start: $(tail_of "$WORK/redis.log") $(tail_of "$WORK/redis.err")"
-		return
+		WHY="redis-server did not start: $(tail_of "$WORK/redis.log")"
+		WHY+=" $(tail_of "$WORK/redis.err")"
+		return 1
 	fi
 	redis_expected >"$WORK/redis.expected"
 	redis_load | rcli -n 1 --pipe >"$WORK/redis.load" 2>&1
-	if ! grep -q 'errors: 0, replies: '$((REDIS_KEYS + 400)) "$WORK/redis.load" ||
-	   ! why=$(redis_check 0 "before"); then
-		say_fail redis_selfcheck "loading the known data failed: ${why:-$(tail_of "$WORK/redis.load")}"
-		redis_stop
-		return
-	fi
+	grep -q "errors: 0, replies: $((REDIS_KEYS + 400))" "$WORK/redis.load" ||
+		{ redis_abort "loading known data: $(tail_of "$WORK/redis.load")"
+		  return 1; }
+	why=$(redis_check 0 "before") || { redis_abort "$why"; return 1; }
 
 	echo 0 >"$WORK/redis.bench.runs"
 	redis_bench_loop &
@@ -356,35 +383,49 @@ run_redis() {
 	started+=("$bpid")
 	inject redis "$RPID" "$RPORT" futex,epoll
 	touch "$WORK/redis.stop"
-	if ! wait_until 150 "! kill -0 $bpid 2>/dev/null"; then
+	if ! wait_until 150 "gone $bpid"; then
 		kill -KILL "$bpid" 2>/dev/null
-		say_fail redis_selfcheck "redis-benchmark did not finish within 150 s"
-		redis_stop
-		return
+		redis_abort "redis-benchmark did not finish within 150 s"
+		return 1
 	fi
 	wait "$bpid"
 	runs=$(cat "$WORK/redis.bench.runs")
-	if [ -e "$WORK/redis.bench.failed" ]; then
-		say_fail redis_selfcheck "redis-benchmark run $((runs + 1)) failed: $(tail_of "$WORK/redis.bench.$runs" 4)"
-		redis_stop
-		return
-	fi
-	if [ "$runs" -lt 1 ]; then
-		say_fail redis_selfcheck "no redis-benchmark run completed"
-		redis_stop
-		return
-	fi
-	why=$(redis_check "$runs" "live") || { say_fail redis_selfcheck "$why"; redis_stop; return; }
-	redis_stop || { say_fail redis_selfcheck "$WHY"; return; }
-	# The same data after a restart from the append-only file.
+	REDIS_RUNS=$runs
+	[ ! -e "$WORK/redis.bench.failed" ] ||
+		{ redis_abort "redis-benchmark run $((runs + 1)) failed:" \
+			"$(tail_of "$WORK/redis.bench.$runs" 4)"; return 1; }
+	[ "$runs" -ge 1 ] ||
+		{ redis_abort "no redis-benchmark run completed"; return 1; }
+	why=$(redis_check "$runs" "live") || { redis_abort "$why"; return 1; }
+	redis_stop || return 1
+
 	if ! redis_start; then
-		say_fail redis_selfcheck "redis-server did not restart from its AOF: $(tail_of "$WORK/redis.log")"
+		WHY="redis-server did not restart from its AOF:"
+		WHY+=" $(tail_of "$WORK/redis.log")"
+		return 1
+	fi
+	why=$(redis_check "$runs" "after a restart from the AOF") ||
+		{ redis_abort "$why"; return 1; }
+	redis_stop
+}
+
+run_redis() {
+	local m
+	if m=$(missing redis-server redis-cli redis-benchmark); then
+		say_skip redis "$m is not installed (Debian: redis-server redis-tools)"
 		return
 	fi
-	why=$(redis_check "$runs" "after restart") || { say_fail redis_selfcheck "$why"; redis_stop; return; }
-	redis_stop || { say_fail redis_selfcheck "$WHY"; return; }
-	info "self-check: $runs redis-benchmark runs of $BENCH_N x $BENCH_TESTS without error; data intact live and after an AOF restart"
-	say_pass redis_selfcheck
+	rm -rf "$WORK/redis" "$WORK"/redis.*
+	mkdir -p "$WORK/redis"
+	info "redis: $(redis-server --version | cut -d' ' -f1-3)"
+	if redis_session; then
+		info "self-check: $REDIS_RUNS redis-benchmark runs of $BENCH_N x" \
+			"$BENCH_TESTS, no error; data intact, live and after a" \
+			"restart from the AOF"
+		say_pass redis_selfcheck
+	else
+		say_fail redis_selfcheck "$WHY"
+	fi
 }
 
 # ---------------------------------------------------------------------------
