@@ -123,6 +123,8 @@ struct run {
 	bool escalate;			/* break a call that overstays */
 	int intr;			/* our PTRACE_INTERRUPT: INTR_* */
 	bool final_event;		/* the call ended at that trap */
+	bool have_exit_v;		/* exit_v: the return value ... */
+	long exit_v;			/* ... at the call's exit stop */
 	bool timed_out;
 	bool cancelled;			/* ... because the caller said so */
 	bool faulted;			/* the call raised a fault signal */
@@ -492,6 +494,15 @@ static int run_syscall(struct run *r)
 		e = resume(r, PTRACE_SYSCALL);
 	if (!e)
 		e = syscall_stop(r);		/* exit */
+	/* Where the kernel rewinds an interrupted call before get_signal()
+	 * (arm64, riscv), the exit stop is the last place its restart code
+	 * can be seen. */
+	r->have_exit_v = false;
+	if (!e && r->abi->restart_before_stop &&
+	    arch_get_regs(r->th->tid, &r->after) == 0) {
+		r->exit_v = arch_retval(&r->after);
+		r->have_exit_v = true;
+	}
 	if (!e && (r->method == M_SYSCALL_TRAP || r->sent_trap)) {
 		e = trap_stop(r);
 		r->left_get_signal = false;
@@ -864,9 +875,16 @@ static int run(struct run *r, const struct arch_abi *abi, long nr,
 
 	for (int again = 0; !e && !r->timed_out && again < 100; again++) {
 		long v = arch_retval(&r->after);
+		/* Rewound by the kernel on the way to our trap: pc back on
+		 * the instruction, the first argument back in place. */
+		bool rewound = r->method != M_STEP && r->have_exit_v &&
+			       restart_code(r->exit_v) &&
+			       arch_pc(&r->after) == r->pc;
 
-		if (!restart_code(v) ||
-		    !arch_after_insn(&r->after, r->pc, r->insn_len))
+		if (rewound)
+			v = r->exit_v;
+		else if (!restart_code(v) ||
+			 !arch_after_insn(&r->after, r->pc, r->insn_len))
 			break;
 		r->after = r->th->regs;
 		arch_prepare_call(&r->after, r->pc,

@@ -874,7 +874,7 @@ TEST(many_signals_met_by_an_own_mask_call_all_arrive_exactly)
  * handler jumps back: stopped, it often has its own SIGSEGV pending, with
  * the kernel's siginfo.  That one is the target's, not our call's: the
  * call runs, and the handler later sees the very siginfo it would have
- * (a JVM's safepoint polls and null checks work so).
+ * (a JVM's safepoint polls and null checks work so).  300 attaches.
  */
 static __thread sigjmp_buf fault_env;
 static volatile pid_t fault_tid;
@@ -927,7 +927,7 @@ static void faulting_target(struct target *t, void *arg)
 		say(t, "OK");
 }
 
-TEST(thread_stopped_with_its_own_fault_pending)
+TEST_T(thread_stopped_with_its_own_fault_pending, 90)
 {
 	struct target t;
 	char buf[64];
@@ -937,7 +937,7 @@ TEST(thread_stopped_with_its_own_fault_pending)
 	target_start(&t, faulting_target, NULL);
 	expect_line(&t, buf, sizeof(buf), 5000);
 	CHECK(sscanf(buf, "READY %d", &tid) == 1, "target said %s", buf);
-	for (int i = 0; i < 600; i++) {
+	for (int i = 0; i < 300; i++) {
 		struct scr_proc *p;
 
 		CHECK_OK(scr_attach(t.pid, 0, &p));
