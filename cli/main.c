@@ -28,6 +28,7 @@
 #include "run.h"
 #include "scremote.h"
 #include "util.h"
+#include "verbs.h"
 
 #define EXIT_CALL_FAILED 1
 #define EXIT_USAGE 2
@@ -105,6 +106,7 @@ static void usage(FILE *f)
 "  scremote 1234 -e 'openat(AT_FDCWD, \"/tmp/log\", O_WRONLY|O_CREAT|O_APPEND, 0644)' \\\n"
 "                -e 'dup2($1, 1)' -e 'close($1)'\n"
 "  scremote 1234 lseek 3 0 SEEK_CUR\n", f);
+	verbs_usage(f);
 }
 
 static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -600,6 +602,8 @@ int main(int argc, char **argv)
 			 "to trace the target");
 		_exit(EXIT_USAGE);
 	}
+	if (verb_dispatch(argc, argv, &rc))
+		return rc;
 	memset(&o, 0, sizeof(o));
 	if (parse_options(argc, argv, &o) < 0)
 		return EXIT_USAGE;
