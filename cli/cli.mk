@@ -32,7 +32,10 @@ CLI_TEST_SRCS := $(wildcard tests/cli/t_*.c)
 CLI_TEST_BINS := $(patsubst tests/cli/%.c,$(BUILD)/tests/cli/%,$(CLI_TEST_SRCS))
 CLI_TARGET    := $(BUILD)/tests/cli/cli_target
 
-all: $(BUILD)/scremote $(CLI_TEST_BINS) $(CLI_TARGET)
+# Target programs of the verbs' tests (tests/sh/verbs_*.sh).
+VERBS_TARGETS := $(patsubst tests/verbs/%.c,$(BUILD)/tests/verbs/%,$(wildcard tests/verbs/verbs_*.c))
+
+all: $(BUILD)/scremote $(CLI_TEST_BINS) $(CLI_TARGET) $(VERBS_TARGETS)
 
 ifeq ($(CLI_ABIS),)
 $(error cli/cli.mk: no system call ABI table for ARCH=$(ARCH); add CLI_ABIS_$(ARCH))
@@ -77,6 +80,13 @@ $(CLI_TEST_BINS): $(BUILD)/tests/cli/t_%: $(BUILD)/tests/cli/t_%.o $(CLI_OBJS) $
 
 $(CLI_TARGET): $(BUILD)/tests/cli/cli_target.o
 	$(CC) $(LDFLAGS) -o $@ $^
+
+$(VERBS_TARGETS): $(BUILD)/tests/verbs/%: $(BUILD)/tests/verbs/%.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(VERBS_TARGETS:=.o): $(BUILD)/tests/verbs/%.o: tests/verbs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/cli/cli_target.o: tests/cli/cli_target.c
 	@mkdir -p $(dir $@)

@@ -270,7 +270,8 @@ static size_t ops_for(const struct sockent *s, struct sockop *out, int fd)
 		    s->family == AF_UNIX))
 		return 0;
 	for (const struct sockopt_def *d = sockopt_defs; d->name; d++) {
-		if (d->tcp_only && !sockent_is_tcp(s))
+		if ((d->tcp_only && !sockent_is_tcp(s)) ||
+		    (d->stream_only && !sockent_is_stream(s)))
 			continue;
 		if (out) {
 			memset(&out[n], 0, sizeof(out[n]));

@@ -130,7 +130,15 @@ static int check_sockets(struct target *t, const struct sockopt_job *j)
 			rc = VEXIT_USAGE;
 		}
 		for (size_t k = 0; k < j->nw && !rc; k++)
-			if (j->w[k].def->tcp_only && !sockent_is_tcp(s)) {
+			if (j->w[k].def->stream_only && !sockent_is_stream(s) &&
+			    !j->w[k].def->tcp_only) {
+				t_err(t, VEXIT_USAGE, "descriptor %d is a %s "
+				      "socket: %s applies to stream sockets "
+				      "(TCP, unix stream) only", j->fds[i],
+				      s ? sockent_type(s) : "non-stream",
+				      j->w[k].def->name);
+				rc = VEXIT_USAGE;
+			} else if (j->w[k].def->tcp_only && !sockent_is_tcp(s)) {
 				t_err(t, VEXIT_USAGE, "descriptor %d is a %s "
 				      "socket: %s applies to TCP sockets "
 				      "only", j->fds[i],

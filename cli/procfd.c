@@ -541,6 +541,12 @@ int sockent_is_tcp(const struct sockent *s)
 	       s->proto == IPPROTO_TCP;
 }
 
+int sockent_is_stream(const struct sockent *s)
+{
+	return sockent_is_tcp(s) ||
+	       (s && s->family == AF_UNIX && s->type == SOCK_STREAM);
+}
+
 /* The names ss(8) prints. */
 const char *sockent_state(const struct sockent *s)
 {

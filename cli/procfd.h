@@ -81,6 +81,7 @@ const char *sockent_state(const struct sockent *s);
 /* "127.0.0.1", "::1", "::ffff:10.0.0.1" into buf (>= INET6_ADDRSTRLEN). */
 void sockent_addr(const struct sockent *s, int remote, char *buf, size_t size);
 int sockent_is_tcp(const struct sockent *s);
+int sockent_is_stream(const struct sockent *s);	/* tcp, unix stream */
 
 /* Is the inode (dev, ino) mapped into pid's memory?  1, 0, or -1 when
  * the map cannot be read. */

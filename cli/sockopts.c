@@ -13,20 +13,20 @@
 
 const struct sockopt_def sockopt_defs[] = {
 	{ "keepalive", SOL_SOCKET, SO_KEEPALIVE, "SOL_SOCKET",
-	  "SO_KEEPALIVE", 0 },
+	  "SO_KEEPALIVE", 0, 1 },
 	{ "keepidle", IPPROTO_TCP, TCP_KEEPIDLE, "IPPROTO_TCP",
-	  "TCP_KEEPIDLE", 1 },
+	  "TCP_KEEPIDLE", 1, 1 },
 	{ "keepintvl", IPPROTO_TCP, TCP_KEEPINTVL, "IPPROTO_TCP",
-	  "TCP_KEEPINTVL", 1 },
+	  "TCP_KEEPINTVL", 1, 1 },
 	{ "keepcnt", IPPROTO_TCP, TCP_KEEPCNT, "IPPROTO_TCP", "TCP_KEEPCNT",
-	  1 },
+	  1, 1 },
 	{ "nodelay", IPPROTO_TCP, TCP_NODELAY, "IPPROTO_TCP", "TCP_NODELAY",
-	  1 },
+	  1, 1 },
 	{ "user_timeout", IPPROTO_TCP, TCP_USER_TIMEOUT, "IPPROTO_TCP",
-	  "TCP_USER_TIMEOUT", 1 },
-	{ "rcvbuf", SOL_SOCKET, SO_RCVBUF, "SOL_SOCKET", "SO_RCVBUF", 0 },
-	{ "sndbuf", SOL_SOCKET, SO_SNDBUF, "SOL_SOCKET", "SO_SNDBUF", 0 },
-	{ NULL, 0, 0, NULL, NULL, 0 }
+	  "TCP_USER_TIMEOUT", 1, 1 },
+	{ "rcvbuf", SOL_SOCKET, SO_RCVBUF, "SOL_SOCKET", "SO_RCVBUF", 0, 0 },
+	{ "sndbuf", SOL_SOCKET, SO_SNDBUF, "SOL_SOCKET", "SO_SNDBUF", 0, 0 },
+	{ NULL, 0, 0, NULL, NULL, 0, 0 }
 };
 
 const struct sockopt_def *sockopt_find(const char *name)

@@ -15,6 +15,7 @@ struct sockopt_def {
 	int level, opt;			/* IPPROTO_TCP, TCP_KEEPIDLE */
 	const char *level_name, *opt_name;
 	int tcp_only;			/* meaningful on TCP sockets only */
+	int stream_only;		/* ... on stream sockets only */
 };
 
 /* Every option, in the order fds --sockopts shows them; NULL-ended. */
