@@ -316,9 +316,12 @@ static void refuse(struct target *t, struct item *it)
 {
 	struct sb s = { 0 };
 
-	sb_add_safe(&s, it->e.link ? it->e.link : "");
-	t_err(t, it->status, "fd %d%s%s: %s; left as it is", it->e.fd,
-	      it->open ? " " : "", s.s, it->why);
+	if (it->open && it->e.link) {
+		sb_addc(&s, ' ');
+		sb_add_safe(&s, it->e.link);
+	}
+	t_err(t, it->status, "fd %d%s: %s; left as it is", it->e.fd,
+	      s.s ? s.s : "", it->why);
 	sb_free(&s);
 }
 

@@ -156,12 +156,24 @@ int verb_options(int argc, char **argv, const struct vparse *vp,
 	}
 	if (help) {
 		fputs(vp->usage, stdout);
-		fputs("\nCommon options: -v (show the calls made), --json, "
-		      "--dry-run (show the\ncalls, attach nothing), --pgrep "
-		      "PATTERN, --pidof NAME (instead of PID),\n"
-		      "--stop-on-error, --timeout MS, --no-seccomp-check.  "
-		      "PID may be a list:\n1234,1240.  See scremote(1).\n",
-		      stdout);
+		fputs("\nCommon options:\n"
+		      "  -v, --verbose  show the calls made, strace-style, "
+		      "on stderr\n"
+		      "  --json         one JSON object per process\n"
+		      "  --dry-run      show the calls that would be made; "
+		      "attach nothing\n"
+		      "  --pgrep PATTERN, --pidof NAME\n"
+		      "                 the processes, instead of PID (which "
+		      "may be a list: 1,2)\n"
+		      "  --stop-on-error  leave the other processes once one "
+		      "fails\n"
+		      "  --timeout MS   bound on one call (default 5000)\n"
+		      "  --no-seccomp-check  run calls unjudged when the "
+		      "seccomp filters cannot\n"
+		      "                 be read (see scremote --help)\n"
+		      "  -h, --help     this text\n"
+		      "Processes are attached, acted on and released one at a "
+		      "time.  See scremote(1).\n", stdout);
 		return 1;
 	}
 	if (o->pgrep && o->pidof) {
