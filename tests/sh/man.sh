@@ -14,7 +14,8 @@ pages=("$TOP"/man/*.[1-9])
 known_xr=' ptrace.2 syscall.2 seccomp.2 waitpid.2 execve.2 exit_group.2
 restart_syscall.2 nanosleep.2 clock_nanosleep.2 poll.2 futex.2
 rt_sigprocmask.2 mmap.2 process_vm_readv.2 process_vm_writev.2 epoll_wait.2
-sigtimedwait.2 semtimedop.2 pidfd_open.2 signal.7 strace.1 '
+sigtimedwait.2 semtimedop.2 pidfd_open.2 signal.7 strace.1
+getsockopt.2 dup3.2 open.2 accept.2 ftruncate.2 chdir.2 pgrep.1 pidof.8 ss.8 '
 own=' '
 for p in "${pages[@]}"; do
 	while read -r n; do
