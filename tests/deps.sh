@@ -5,6 +5,9 @@
 # it says what is missing (the tests that need it skip or fail, saying so).
 set -u
 pkgs=(python3 iproute2 procps util-linux strace mandoc man-db pkg-config g++)
+# Real servers for the verbs' tests (tests/sh/verbs_*.sh).  Debian starts
+# them as services where an init system runs; the tests start their own.
+pkgs+=(nginx redis-server redis-tools)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
