@@ -208,7 +208,7 @@ fcntl(1, F_DUPFD_CLOEXEC, 1000) = \$2
 dup3(\$1, 1, 0) = \$3
 close(\$1) = \$4" ] || { fail $t "dry run showed: $OUT"; return; }
 	if have strace; then
-		timeout 20 strace -f -o "$TMPD/e.strace" "$SCR" redirect --dry-run "$PID" 1 "$TMPD/e.file" >/dev/null 2>&1
+		under_strace "$TMPD/e.strace" redirect --dry-run "$PID" 1 "$TMPD/e.file" >/dev/null 2>&1
 		no_ptrace_by "$TMPD/e.strace" || { fail $t "strace saw: $(grep -E 'ptrace|pidfd_open' "$TMPD/e.strace" | head -3)"; return; }
 	fi
 	[ "$(readlink "/proc/$PID/fd/1")" = "$pipe" ] && [ ! -e "$TMPD/e.file" ] ||

@@ -4,10 +4,6 @@
 . "$SCREMOTE_TOP/tests/cli/lib.sh"
 VT=$SCREMOTE_BUILD/tests/verbs/verbs_target
 export SCREMOTE_STATE_DIR=$TMPD/state
-# A sanitizer's leak check at exit ptraces scremote's own threads, which
-# the strace-based checks below would count; leaks are checked by every
-# other run.
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
@@ -38,6 +34,17 @@ stop_tracer() {
 }
 
 tracer_of() { status_field "$1" TracerPid; }
+
+# under_strace LOG ARGS...: scremote ARGS run under strace -f, its system
+# calls logged to LOG.  (A sanitizer's leak check at exit ptraces
+# scremote's own threads, and does not work under a tracer: it is off
+# here, and on in every other run.)
+under_strace() {
+	local log=$1
+	shift
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		timeout 60 strace -f -o "$log" "$SCR" "$@"
+}
 
 # no_ptrace_by LOG: the strace log of a scremote run shows no ptrace
 # request and no pidfd_open: nothing was attached.
