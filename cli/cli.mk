@@ -21,7 +21,7 @@ CLI_SRCS := cli/abi.c cli/diag.c cli/format.c cli/parse.c cli/run.c \
 # helpers they share.
 CLI_SRCS += $(sort $(wildcard cli/cmd_*.c)) cli/verbs.c cli/target.c \
             cli/pids.c cli/procfd.c cli/fdflags.c cli/kfcntl.c \
-            cli/sockopts.c cli/keep.c
+            cli/sockopts.c cli/keep.c cli/multi.c
 CLI_SYS_SRCS := $(patsubst %,$(CLI_GEN)/sys_%.c,$(CLI_ABIS))
 CLI_GEN_SRCS := $(CLI_GEN)/consts_host.c $(CLI_GEN)/abilist.c $(CLI_SYS_SRCS)
 CLI_GEN_OBJS := $(CLI_GEN_SRCS:.c=.o)

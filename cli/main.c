@@ -24,6 +24,7 @@
 
 #include "abi.h"
 #include "diag.h"
+#include "multi.h"
 #include "parse.h"
 #include "run.h"
 #include "scremote.h"
@@ -87,6 +88,9 @@ static void usage(FILE *f)
 "                 or traps then kills the target or hits it with SIGSYS\n"
 "  --json         one JSON object per call instead of strace-style lines\n"
 "  --list         the system calls of the target's ABI, with numbers\n"
+"  PID may be a list, 1234,1240, or --pgrep PATTERN / --pidof NAME: the\n"
+"                 calls run in each process in turn, output prefixed\n"
+"                 [pid N]; --stop-on-error leaves the rest after a failure\n"
 "  -h, --help     this text\n"
 "  -V, --version  the versions of scremote and libscremote\n"
 "\n"
@@ -584,7 +588,8 @@ static int validate(const struct opts *o, long *pid, long *tid, long *tmo)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The system call form, on one process. */
+static int syscall_form(int argc, char **argv)
 {
 	struct call calls[CLI_MAX_CALLS];
 	const struct cli_abi *abi;
@@ -593,17 +598,6 @@ int main(int argc, char **argv)
 	long pid, tid, tmo;
 	int rc, pidfd, pin_err;
 
-	/* We act on other processes with our caller's authority; a setuid
-	 * install would lend the owner's instead.  _exit: run no exit-time
-	 * code (sanitizer leak checks ptrace us) with borrowed credentials. */
-	if (getuid() != geteuid() || getgid() != getegid()) {
-		complain("refusing to run setuid or setgid: install scremote "
-			 "as a normal program and run it as a user allowed "
-			 "to trace the target");
-		_exit(EXIT_USAGE);
-	}
-	if (verb_dispatch(argc, argv, &rc))
-		return rc;
 	memset(&o, 0, sizeof(o));
 	if (parse_options(argc, argv, &o) < 0)
 		return EXIT_USAGE;
@@ -647,4 +641,24 @@ int main(int argc, char **argv)
 	if (pidfd >= 0)
 		close(pidfd);
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	/* We act on other processes with our caller's authority; a setuid
+	 * install would lend the owner's instead.  _exit: run no exit-time
+	 * code (sanitizer leak checks ptrace us) with borrowed credentials. */
+	if (getuid() != geteuid() || getgid() != getegid()) {
+		complain("refusing to run setuid or setgid: install scremote "
+			 "as a normal program and run it as a user allowed "
+			 "to trace the target");
+		_exit(EXIT_USAGE);
+	}
+	if (verb_dispatch(argc, argv, &rc))
+		return rc;
+	if (multi_dispatch(argc, argv, syscall_form, &rc))
+		return rc;
+	return syscall_form(argc, argv);
 }

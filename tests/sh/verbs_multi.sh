@@ -114,8 +114,77 @@ test_json_lines() {
 	pass $t
 }
 
+# The system call form takes the same lists, with the same rules.
+test_syscall_form() {
+	local t=syscall_form dead got
+	scr "$LIST" getpid
+	[ "$RC" -eq 0 ] && [ "$OUT" = "[pid ${P[0]}] getpid() = ${P[0]}
+[pid ${P[1]}] getpid() = ${P[1]}
+[pid ${P[2]}] getpid() = ${P[2]}" ] || { fail $t "list: rc $RC: $OUT $ERR"; return; }
+	scr --pidof "$NAME" -e 'getpid()' -e "fcntl($CONN, F_GETFD)"
+	[ "$RC" -eq 0 ] && [ "$(grep -c "^\[pid [0-9]*\] fcntl($CONN, F_GETFD) = 0$" <<<"$OUT")" -eq 3 ] ||
+		{ fail $t "--pidof: rc $RC: $OUT $ERR"; return; }
+	scr --json --pgrep "^${NAME:0:5}(${NAME:5})$" getppid
+	got=$(pyq '[o["pid"] for o in J if o["syscall"] == "getppid" and o["retval"] == '"$$"']' <<<"$OUT")
+	[ "$RC" -eq 0 ] && [ "$got" = "[$(printf '%s\n' "${P[@]}" | sort -n | paste -sd, | sed 's/,/, /g')]" ] ||
+		{ fail $t "--json --pgrep: rc $RC: $got $OUT"; return; }
+	dead=$(dead_pid)
+	scr "${P[0]},$dead,${P[1]}" getpid
+	[ "$RC" -eq 3 ] && [ "$OUT" = "[pid ${P[0]}] getpid() = ${P[0]}
+[pid ${P[1]}] getpid() = ${P[1]}" ] && [[ $ERR == *"scremote: [pid $dead] no process $dead"* ]] ||
+		{ fail $t "worst status: rc $RC: $OUT $ERR"; return; }
+	scr --stop-on-error "$dead,${P[0]}" getpid
+	[ "$RC" -eq 3 ] && [ -z "$OUT" ] && [[ $ERR == *"--stop-on-error: 1 process left untouched"* ]] ||
+		{ fail $t "--stop-on-error: rc $RC: $OUT $ERR"; return; }
+	# Bad input is the same for every process: said once, nothing run.
+	scr "$LIST" opnat
+	[ "$RC" -eq 2 ] && [ -z "$OUT" ] && [ "$(grep -c "unknown system call 'opnat'" <<<"$ERR")" -eq 1 ] ||
+		{ fail $t "bad input: rc $RC: $OUT $ERR"; return; }
+	scr -t "${P[0]}" "$LIST" getpid
+	[ "$RC" -eq 2 ] && [[ $ERR == *"-t names a thread of one process"* ]] || { fail $t "-t: rc $RC $ERR"; return; }
+	if have strace; then
+		under_strace "$TMPD/sys.strace" "$LIST" getpid >/dev/null 2>&1
+		got=$(sed -n 's/.*ptrace(PTRACE_[A-Z]*, \([0-9]*\),.*/\1/p' "$TMPD/sys.strace" | uniq | tr '\n' ',')
+		[ "$got" = "$LIST," ] || { fail $t "ptrace requests by process: $got"; return; }
+	fi
+	for p in "${P[@]}"; do
+		released "$p" || { fail $t "$p not released"; return; }
+	done
+	pass $t
+}
+
+# A signal to scremote while a call blocks in the first process: the
+# call is broken off, that process released, the others never touched.
+test_interrupted() {
+	local t=interrupted piper pid rc
+	piper=$(ready_field "$TMPD/m1.ready" piper)
+	"$SCR" --timeout 0 "${P[0]},${P[1]}" read "$piper" 'buf(1)' 1 >"$TMPD/int.out" 2>"$TMPD/int.err" &
+	pid=$!
+	wait_until 10 '[ "$(tracer_of "${P[0]}")" != 0 ]' || { fail $t "never attached"; kill "$pid"; return; }
+	sleep 0.2
+	# (SIGTERM: a background job of a script has SIGINT ignored.)
+	kill -TERM "$pid"
+	wait_until 10 '! kill -0 "$pid" 2>/dev/null' || { fail $t "scremote did not exit"; kill -KILL "$pid"; return; }
+	wait "$pid"; rc=$?
+	[ "$rc" -eq 143 ] || { fail $t "rc $rc: $(cat "$TMPD/int.err")"; return; }
+	wait_until 10 'released "${P[0]}"' || { fail $t "first process not released"; return; }
+	released "${P[0]}" && released "${P[1]}" || { fail $t "not released"; return; }
+	! grep -q "pid ${P[1]}" "$TMPD/int.out" "$TMPD/int.err" || { fail $t "the second process was touched: $(cat "$TMPD/int.out" "$TMPD/int.err")"; return; }
+	# scremote killed outright: its run still releases the process.
+	"$SCR" --timeout 0 "${P[0]},${P[1]}" read "$piper" 'buf(1)' 1 >/dev/null 2>&1 &
+	pid=$!
+	wait_until 10 '[ "$(tracer_of "${P[0]}")" != 0 ]' || { fail $t "never attached"; kill "$pid"; return; }
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	wait_until 10 'released "${P[0]}"' || { fail $t "not released after SIGKILL of scremote"; return; }
+	released "${P[1]}" || { fail $t "second process touched"; return; }
+	pass $t
+}
+
 test_pid_list
 test_pidof_and_pgrep
+test_syscall_form
+test_interrupted
 test_one_at_a_time
 test_worst_status
 test_stop_on_error
