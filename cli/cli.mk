@@ -30,12 +30,14 @@ CLI_DEPS := cli/cli.mk
 
 CLI_TEST_SRCS := $(wildcard tests/cli/t_*.c)
 CLI_TEST_BINS := $(patsubst tests/cli/%.c,$(BUILD)/tests/cli/%,$(CLI_TEST_SRCS))
+VERBS_TEST_BINS := $(patsubst tests/verbs/%.c,$(BUILD)/tests/verbs/%,$(wildcard tests/verbs/t_*.c))
 CLI_TARGET    := $(BUILD)/tests/cli/cli_target
 
 # Target programs of the verbs' tests (tests/sh/verbs_*.sh).
 VERBS_TARGETS := $(patsubst tests/verbs/%.c,$(BUILD)/tests/verbs/%,$(wildcard tests/verbs/verbs_*.c))
 
-all: $(BUILD)/scremote $(CLI_TEST_BINS) $(CLI_TARGET) $(VERBS_TARGETS)
+all: $(BUILD)/scremote $(CLI_TEST_BINS) $(CLI_TARGET) $(VERBS_TARGETS) \
+     $(VERBS_TEST_BINS)
 
 ifeq ($(CLI_ABIS),)
 $(error cli/cli.mk: no system call ABI table for ARCH=$(ARCH); add CLI_ABIS_$(ARCH))
@@ -79,6 +81,13 @@ $(CLI_TEST_BINS): $(BUILD)/tests/cli/t_%: $(BUILD)/tests/cli/t_%.o $(CLI_OBJS) $
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(CLI_TARGET): $(BUILD)/tests/cli/cli_target.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(VERBS_TEST_BINS:=.o): $(BUILD)/tests/verbs/t_%.o: tests/verbs/t_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icli -MMD -MP -c $< -o $@
+
+$(VERBS_TEST_BINS): $(BUILD)/tests/verbs/t_%: $(BUILD)/tests/verbs/t_%.o $(CLI_OBJS) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^
 
 $(VERBS_TARGETS): $(BUILD)/tests/verbs/%: $(BUILD)/tests/verbs/%.o

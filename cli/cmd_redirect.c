@@ -349,6 +349,11 @@ static int do_redirect(struct target *t, const struct redirect_job *j,
 		return VEXIT_USAGE;
 	}
 	flags = mode | O_CLOEXEC | O_NOCTTY;
+	/* A 32-bit process must ask for files past 2 GiB itself (the
+	 * kernel adds O_LARGEFILE only for 64-bit callers); the value is
+	 * the kernel's, the same for i386 as on its x86_64 host. */
+	if (t->abi == SCR_ABI_I386)
+		flags |= (int)kernel_o_largefile;
 	if (mode != O_RDONLY)
 		flags |= O_CREAT | (j->truncate ? O_TRUNC : O_APPEND);
 	if (t_push(t, j->path, strlen(j->path) + 1, &a[1]) < 0) {

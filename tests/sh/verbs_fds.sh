@@ -160,6 +160,23 @@ test_verbose_and_dry_run() {
 	pass $t
 }
 
+# Hundreds of sockets: several batches, and each value back where it
+# belongs (the target gave socket j the receive buffer 5000 + 100 j).
+test_many_sockets() {
+	local t=many_sockets p first last bad
+	"$VT" many 200 "$TMPD/many.ready" >/dev/null 2>&1 & p=$!; track "$p"
+	wait_until 10 '[ -s "$TMPD/many.ready" ]' || { fail $t "no target"; return; }
+	first=$(ready_field "$TMPD/many.ready" first) last=$(ready_field "$TMPD/many.ready" last)
+	scr fds --json --sockopts "$p"
+	[ "$RC" -eq 0 ] || { fail $t "rc $RC: $ERR"; return; }
+	# (Socket j is the j-th in descriptor order: an inherited descriptor
+	# may sit between two of them.)
+	bad=$(pyq '[(j, f["fd"], f.get("sockopts")) for j, f in enumerate(f for f in J[0]["fds"] if f["type"] == "unix" and '"$first"' <= f["fd"] <= '"$last"') if f["sockopts"] != {"keepalive": 0, "rcvbuf": 2 * (5000 + 100 * j), "sndbuf": f["sockopts"]["sndbuf"]}] + ([] if len([f for f in J[0]["fds"] if f["type"] == "unix"]) == 400 else ["not 400 sockets"])' <<<"$OUT")
+	[ "$bad" = "[]" ] || { fail $t "wrong values: $bad"; return; }
+	released "$p" || { fail $t "not released"; return; }
+	pass $t
+}
+
 test_errors() {
 	local t=errors dead
 	dead=$(dead_pid)
@@ -185,5 +202,6 @@ test_text
 test_proc_only
 test_sockopts
 test_verbose_and_dry_run
+test_many_sockets
 test_errors
 finish

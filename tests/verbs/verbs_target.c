@@ -16,6 +16,10 @@
  *       process holds too, a memfd, and a file that is not deleted.
  *       REPORT: per descriptor its inode, link count and size, and
  *       whether writing to the log still works
+ *   verbs_target many N READY
+ *       N unix socket pairs, socket i of them with SO_RCVBUF 5000 + 100 i
+ *       (i from 0), so that each value read back says which socket it
+ *       came from; READY: "first FD" and "last FD"
  *   verbs_target tracer PID READY
  *       become the ptrace tracer of PID (PTRACE_SEIZE: it runs on), so
  *       that anything else trying to attach to it fails
@@ -292,6 +296,30 @@ static int holder_mode(const char *dir, const char *ready, const char *report)
 	return 0;
 }
 
+/* ---- many ---------------------------------------------------------- */
+
+static int many_mode(int n, const char *ready)
+{
+	char text[128];
+	int first = -1, last = -1;
+
+	for (int i = 0; i < n; i++) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+			die("socketpair");
+		set_int(sv[0], SOL_SOCKET, SO_RCVBUF, 5000 + 200 * i);
+		set_int(sv[1], SOL_SOCKET, SO_RCVBUF, 5000 + 200 * i + 100);
+		if (first < 0)
+			first = sv[0];
+		last = sv[1];
+	}
+	snprintf(text, sizeof(text), "first %d\nlast %d\n", first, last);
+	write_file(ready, text);
+	serve(NULL, NULL);
+	return 0;
+}
+
 /* ---- tracer --------------------------------------------------------- */
 
 static int tracer_mode(pid_t pid, const char *ready)
@@ -328,9 +356,11 @@ int main(int argc, char **argv)
 		return fds_mode(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "holder") == 0)
 		return holder_mode(argv[2], argv[3], argv[4]);
+	if (argc == 4 && strcmp(argv[1], "many") == 0)
+		return many_mode(atoi(argv[2]), argv[3]);
 	if (argc == 4 && strcmp(argv[1], "tracer") == 0)
 		return tracer_mode((pid_t)atoi(argv[2]), argv[3]);
 	fprintf(stderr, "usage: verbs_target fds DIR READY | holder DIR "
-		"READY REPORT | tracer PID READY\n");
+		"READY REPORT | many N READY | tracer PID READY\n");
 	return 2;
 }
