@@ -168,6 +168,9 @@ static int truncate_local(struct target *t, struct item *it)
 		close(fd);
 		return -ESTALE;	/* the process changed it: leave it */
 	}
+	/* Measured now: another descriptor of the same file may have
+	 * emptied it already. */
+	it->before = disk_bytes(&st);
 	if (ftruncate(fd, 0) < 0)
 		r = -errno;
 	t_local(t, r, "ftruncate(%d, 0)", fd);
@@ -199,11 +202,14 @@ static int truncate_remote(struct target *t, struct item *it)
 	unsigned long a[2] = { (unsigned long)it->e.fd, 0 };
 	char path[64];
 	struct stat st;
-	long r = t_call(t, "ftruncate", a, 2, "%d, 0", it->e.fd);
+	long r;
 
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->pid, it->e.fd);
+	if (!t->o->dry_run && stat(path, &st) == 0)
+		it->before = disk_bytes(&st);
+	r = t_call(t, "ftruncate", a, 2, "%d, 0", it->e.fd);
 	if (r < 0)
 		return r == T_UNRUN ? -EINTR : (int)r;
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->pid, it->e.fd);
 	if (!t->o->dry_run && stat(path, &st) == 0)
 		it->after = disk_bytes(&st);
 	return 0;

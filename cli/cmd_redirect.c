@@ -400,8 +400,9 @@ static int do_redirect(struct target *t, const struct redirect_job *j,
 				record(t, j, pl, k, i);
 	}
 	t_detach(t);
-	if (!t->o->dry_run)
-		keep_save(k);
+	if (!t->o->dry_run && keep_save(k) < 0)
+		t_err(t, VEXIT_FAILED, "the redirect is done, but --undo will "
+		      "not find its record");
 	if (t->o->json)
 		fputs(",\"redirected\":[", t->json);
 	report_redirect(t, j, pl, k);
@@ -546,8 +547,8 @@ static int do_undo(struct target *t, const struct redirect_job *j,
 	if (t->o->json)
 		fputc(']', t->json);
 	t_detach(t);
-	if (!t->o->dry_run)
-		keep_save(k);
+	if (!t->o->dry_run && keep_save(k) < 0)
+		bad = 1;
 	return bad ? (t->status > VEXIT_FAILED ? t->status : VEXIT_FAILED) : 0;
 }
 

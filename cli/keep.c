@@ -100,11 +100,34 @@ static char *file_name(const struct keep *k)
 	return xasprintf("redirect.%d.%llu", (int)k->pid, k->start);
 }
 
+/* One record: numbers, then two words of up to 4 * PATH_MAX characters
+ * each (every byte may be written \xNN). */
+static void parse_record(struct keep *k, const char *line)
+{
+	size_t len = strlen(line) + 1;
+	char *orig = xmalloc(len), *path = xmalloc(len);
+	struct keep_ent e;
+
+	memset(&e, 0, sizeof(e));
+	if (sscanf(line, "%d %d %d %llu %llu %llu %llu %s %s", &e.fd, &e.kept,
+		   &e.cloexec, &e.orig_dev, &e.orig_ino, &e.new_dev,
+		   &e.new_ino, orig, path) == 9) {
+		e.orig = get_word(orig);
+		e.path = get_word(path);
+		keep_put(k, &e);
+		free(e.orig);
+		free(e.path);
+	}
+	free(orig);
+	free(path);
+}
+
 static void read_records(struct keep *k)
 {
-	char *name = file_name(k), line[16384];
+	char *name = file_name(k), *line = NULL;
 	int fd = openat(k->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	size_t cap = 0;
 
 	free(name);
 	if (!f) {
@@ -112,24 +135,10 @@ static void read_records(struct keep *k)
 			close(fd);
 		return;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		struct keep_ent e;
-		char orig[8192], path[8192];
-
-		if (line[0] == '#')
-			continue;
-		memset(&e, 0, sizeof(e));
-		if (sscanf(line, "%d %d %d %llu %llu %llu %llu %8191s %8191s",
-			   &e.fd, &e.kept, &e.cloexec, &e.orig_dev,
-			   &e.orig_ino, &e.new_dev, &e.new_ino, orig,
-			   path) != 9)
-			continue;
-		e.orig = get_word(orig);
-		e.path = get_word(path);
-		keep_put(k, &e);
-		free(e.orig);
-		free(e.path);
-	}
+	while (getline(&line, &cap, f) > 0)
+		if (line[0] != '#')
+			parse_record(k, line);
+	free(line);
 	fclose(f);
 }
 
