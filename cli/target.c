@@ -535,6 +535,16 @@ static void explain_unrun(struct target *t, const char *name, int err)
 		      "no call can run safely (in the middle of an exec, "
 		      "or with a pending restart); nothing was done", name);
 		return;
+	case -EREMOTEIO:
+		t_err(t, VEXIT_NORUN, "%s raised a fault signal (SIGSEGV, "
+		      "SIGBUS...) in the process: it was not executed, and "
+		      "the process is unchanged", name);
+		return;
+	case -EOPNOTSUPP:
+		t_err(t, VEXIT_NORUN, "%s: the process's main thread never "
+		      "returns to user mode (a kernel-side thread); nothing "
+		      "was done", name);
+		return;
 	}
 	t_err(t, VEXIT_NORUN, "%s could not be run: %s", name,
 	      strerror(-err));
