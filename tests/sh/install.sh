@@ -216,7 +216,7 @@ elif [ "$r5" != --json ]; then
 	fail $t "options: $r5"
 elif ! grep -qE "^$S( |\$)" <<<"$r6"; then
 	# (Several candidates show their names: "1234  (sleep)".)
-	fail $t "process ids: $S not offered"
+	fail $t "process ids: $S not offered ($(grep -c . <<<"$r6") candidates: $(head -c 300 <<<"$r6" | tr '\n' ' '))"
 elif ! has close "$r7"; then
 	fail $t "syscall names after options: $r7"
 elif [ "$r8" != "$S" ]; then

@@ -121,7 +121,26 @@ test_syscall_form() {
 	pass $t
 }
 
+# Arguments the signature table types as descriptors complete with the
+# process's descriptors.
+test_fd_arguments() {
+	local t=fd_typed_arguments out conn
+	if ! "$SCR" --json --list "$PID" close 2>/dev/null | grep -q '"kind":"fd"'; then
+		skip $t "this scremote's --json --list gives no argument kinds (no signature table)"
+		return
+	fi
+	conn=$(ready_field "$R" conn)
+	out=$(comp "$PID" close '')
+	has "$conn  ($(readlink "/proc/$PID/fd/$conn"))" <<<"$out" || { fail $t "close: $out"; return; }
+	out=$(comp "$PID" dup2 3 "$conn")
+	has "$conn" <<<"$out" || has "$conn  ($(readlink "/proc/$PID/fd/$conn"))" <<<"$out" || { fail $t "dup2 second: $out"; return; }
+	out=$(comp "$PID" lseek 3 0 SEEK_CU)
+	[ "$out" = SEEK_CUR ] || { fail $t "lseek whence: $out"; return; }
+	pass $t
+}
+
 test_verbs
+test_fd_arguments
 test_verb_options
 test_pids
 test_fds
