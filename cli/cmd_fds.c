@@ -138,17 +138,46 @@ static void sock_text(struct sb *b, const struct sockent *s)
 	sb_addf(b, " (inode %lu)", s->ino);
 }
 
-static void print_row(struct target *t, const struct fdrow *r)
+/* Column widths: as wide as the widest entry of this listing. */
+struct widths {
+	int type, flags;
+};
+
+static void flags_of(const struct fdent *e, struct sb *b)
+{
+	if (e->have_info)
+		fdflags_text(b, e->flags);
+	else
+		sb_addf(b, "?");
+}
+
+static void measure(const struct fdrow *rows, size_t n, struct widths *w)
+{
+	w->type = 4;
+	w->flags = 5;
+	for (size_t i = 0; i < n; i++) {
+		struct sb f = { 0 };
+		char type[32];
+
+		type_text(&rows[i], type, sizeof(type));
+		flags_of(rows[i].e, &f);
+		if ((int)strlen(type) > w->type)
+			w->type = (int)strlen(type);
+		if ((int)f.len > w->flags)
+			w->flags = (int)f.len;
+		sb_free(&f);
+	}
+}
+
+static void print_row(struct target *t, const struct fdrow *r,
+		      const struct widths *w)
 {
 	const struct fdent *e = r->e;
 	struct sb flags = { 0 }, what = { 0 };
 	char type[32], off[24], sz[32], disk[32];
 
 	type_text(r, type, sizeof(type));
-	if (e->have_info)
-		fdflags_text(&flags, e->flags);
-	else
-		sb_addf(&flags, "?");
+	flags_of(e, &flags);
 	if (has_offset(e))
 		snprintf(off, sizeof(off), "%llu", e->pos);
 	else
@@ -163,7 +192,8 @@ static void print_row(struct target *t, const struct fdrow *r)
 				   sizeof(sz)),
 			human_size((unsigned long long)e->st.st_blocks * 512,
 				   disk, sizeof(disk)));
-	t_out(t, "%4d %-9s %-32s %10s %s", e->fd, type, flags.s, off, what.s);
+	t_out(t, "%4d %-*s %-*s %10s %s", e->fd, w->type, type, w->flags,
+	      flags.s, off, what.s);
 	if (r->nops) {
 		struct sb o = { 0 };
 
@@ -350,10 +380,13 @@ static int fds_act(struct target *t, void *data)
 			json_row(t->json, &rows[i], i == 0);
 		fputc(']', t->json);
 	} else if (!t->o->dry_run) {
-		t_out(t, "%4s %-9s %-32s %10s %s", "FD", "TYPE", "FLAGS",
-		      "OFFSET", "WHAT");
+		struct widths w;
+
+		measure(rows, n, &w);
+		t_out(t, "%4s %-*s %-*s %10s %s", "FD", w.type, "TYPE",
+		      w.flags, "FLAGS", "OFFSET", "WHAT");
 		for (size_t i = 0; i < n; i++)
-			print_row(t, &rows[i]);
+			print_row(t, &rows[i], &w);
 	}
 	free(ops);
 	free(rows);

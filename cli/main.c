@@ -72,6 +72,7 @@ static void usage(FILE *f)
 "usage: scremote [OPTIONS] PID SYSCALL [ARG...]\n"
 "       scremote [OPTIONS] PID -e 'CALL' [-e 'CALL'...]\n"
 "       scremote --list [PID]\n"
+"       scremote VERB [OPTIONS] PID ...   (the verbs are listed below)\n"
 "\n"
 "Run system calls inside a running process, as if it had made them.\n"
 "The process is stopped for the calls and then left as it was.\n"
