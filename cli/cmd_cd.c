@@ -53,7 +53,7 @@ static void show_dir(struct sb *b, const char *d)
 static int cd_act(struct target *t, void *data)
 {
 	const struct cd_job *j = data;
-	char *before = proc_link(t->pid, "cwd"), *after;
+	char *before = proc_link(t->pid, "cwd"), *after, *q;
 	unsigned long addr;
 	long r;
 	int rc;
@@ -78,7 +78,9 @@ static int cd_act(struct target *t, void *data)
 		free(before);
 		return VEXIT_NORUN;
 	}
-	r = t_call(t, "chdir", &addr, 1, "\"%s\"", j->dir);
+	q = c_string(j->dir);
+	r = t_call(t, "chdir", &addr, 1, "%s", q);
+	free(q);
 	t_detach(t);
 	after = proc_link(t->pid, "cwd");
 	if (t->o->json) {

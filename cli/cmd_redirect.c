@@ -151,16 +151,6 @@ static void mode_text(struct sb *b, int flags)
 			sb_addf(b, "|%s", once[i].name);
 }
 
-static char *quoted(const char *s)
-{
-	struct sb b = { 0 };
-
-	sb_addc(&b, '"');
-	sb_add_safe(&b, s);
-	sb_addc(&b, '"');
-	return sb_take(&b);
-}
-
 struct plan {
 	struct fdent cur[MAX_FDS];	/* what each descriptor is now */
 	int open[MAX_FDS];		/* ... when it is open */
@@ -370,7 +360,7 @@ static int do_redirect(struct target *t, const struct redirect_job *j,
 		struct sb m = { 0 };
 
 		mode_text(&m, flags);
-		q = quoted(j->path);
+		q = c_string(j->path);
 		newfd = t_call(t, "openat", a, 4, "AT_FDCWD, %s, %s, 0666", q,
 			       m.s);
 		sb_free(&m);

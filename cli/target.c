@@ -313,6 +313,19 @@ void put_json_str(FILE *f, const char *s)
 	fmt_json_string(f, (const unsigned char *)s, strlen(s));
 }
 
+char *c_string(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return xstrndup("\"?\"", 3);
+	fmt_quoted(f, (const unsigned char *)s, strlen(s), strlen(s));
+	fclose(f);
+	return buf;
+}
+
 static void sb_json_str(struct sb *b, const char *s)
 {
 	char *buf = NULL;

@@ -159,6 +159,10 @@ void t_err(struct target *t, int status, const char *fmt, ...)
 void put_safe(FILE *f, const char *s);
 /* The same into a string buffer. */
 void sb_add_safe(struct sb *b, const char *s);
+/* s as a C string literal, escaped as strace does, in a new string:
+ * what a path argument looks like in a call shown. */
+char *c_string(const char *s);
+
 /* A JSON string of s (any bytes). */
 void put_json_str(FILE *f, const char *s);
 
