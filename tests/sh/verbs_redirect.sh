@@ -52,9 +52,11 @@ grows() {
 	wait_until 5 '[ "$(lines "$g_file")" -ge $((g_n + 3)) ]'
 }
 
-# still FILE: it gets no new line for a while.
+# still FILE: it gets no new line for a while, once what was in flight
+# (a pipe's reader, cat, may still be copying) has landed.
 still() {
 	local n
+	sleep 0.5
 	n=$(lines "$1")
 	sleep 0.3
 	[ "$(lines "$1")" -eq "$n" ]

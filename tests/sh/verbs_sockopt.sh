@@ -44,8 +44,9 @@ fd $fd: keepidle $idle -> 60
 fd $fd: keepintvl $(sysctl_val tcp_keepalive_intvl) -> 10
 fd $fd: keepcnt $(sysctl_val tcp_keepalive_probes) -> 5" ] ||
 		{ fail $t "rc $RC: $OUT $ERR"; exec 9>&-; return; }
-	# ss sees the keepalive timer, counting down from 60 s.
-	ss -tnoe state established "( sport = :$port )" | grep -qE 'timer:\(keepalive,(60|[1-5][0-9])sec,0\)' ||
+	# ss sees the keepalive timer, counting down from 60 s (shown as
+	# 1min, then 59sec...), not from the 2 hours of the default.
+	ss -tnoe state established "( sport = :$port )" | grep -qE 'timer:\(keepalive,(1min|[1-5]?[0-9]sec),0\)' ||
 		{ fail $t "ss: $(ss -tnoe state established "( sport = :$port )")"; exec 9>&-; return; }
 	released "$pid" || { fail $t "redis not released"; exec 9>&-; return; }
 	printf 'PING\r\n' >&9
