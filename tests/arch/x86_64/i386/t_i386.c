@@ -38,17 +38,29 @@ static void start32(struct target *t, const char *mode)
 	if (access(target32, X_OK))
 		SKIP("no 32-bit target (%s): gcc -m32 unavailable at build",
 		     target32);
+	int ex[2], err = 0;
+
 	CHECK(pipe(rep) == 0 && pipe(in) == 0 && pipe(out) == 0);
+	/* Closed by a successful exec; holds errno when it fails. */
+	CHECK(pipe2(ex, O_CLOEXEC) == 0);
 	t->pid = fork();
 	CHECK(t->pid >= 0);
 	if (t->pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(ex[0]);
 		dup2(rep[1], 3);
 		dup2(in[0], 4);
 		dup2(out[1], 5);
 		execl(target32, "target32", mode, (char *)NULL);
-		_exit(errno == ENOEXEC ? 126 : 127);
+		err = errno;
+		if (write(ex[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(126);
 	}
+	close(ex[1]);
+	if (read(ex[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	close(ex[0]);
 	close(rep[1]);
 	close(in[0]);
 	close(out[1]);
@@ -58,12 +70,12 @@ static void start32(struct target *t, const char *mode)
 	t->tgt_in = 4;
 	t->tgt_out = 5;
 	/* A kernel without IA32 emulation cannot run it at all. */
-	msleep(20);
-	int status;
-
-	if (waitpid(t->pid, &status, WNOHANG) == t->pid && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 126)
-		SKIP("this kernel cannot run 32-bit programs (ENOEXEC)");
+	if (err) {
+		waitpid(t->pid, NULL, 0);
+		if (err == ENOEXEC)
+			SKIP("this kernel cannot run 32-bit programs (ENOEXEC)");
+		CHECK(0, "exec %s: %s", target32, strerror(err));
+	}
 }
 
 /* The battery, in i386 numbers, with 32-bit scratch addresses. */
