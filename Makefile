@@ -43,6 +43,7 @@ PROGS := $(BUILD)/bench/bench $(BUILD)/demo/heartbeat $(BUILD)/examples/redirect
 .PHONY: all check check-one demo bench clean
 all: $(LIBA) $(LIBSO) $(TEST_BINS) $(PROGS)
 
+-include mk/systab.mk
 -include cli/cli.mk
 -include mk/install.mk
 -include tests/arch/$(ARCH)/tests.mk

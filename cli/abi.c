@@ -10,17 +10,17 @@
 #include "abi.h"
 #include "suggest.h"
 
-const struct cli_abi *abi_default(void)
+const struct sys_abi *abi_default(void)
 {
-	return cli_abis[0];
+	return scr__host_abis[0];
 }
 
-const struct cli_abi *abi_for_elf(unsigned int machine, unsigned int class)
+const struct sys_abi *abi_for_elf(unsigned int machine, unsigned int class)
 {
-	for (size_t i = 0; cli_abis[i]; i++)
-		if (cli_abis[i]->elf_machine == machine &&
-		    cli_abis[i]->elf_class == class)
-			return cli_abis[i];
+	for (size_t i = 0; scr__host_abis[i]; i++)
+		if (scr__host_abis[i]->elf_machine == machine &&
+		    scr__host_abis[i]->elf_class == class)
+			return scr__host_abis[i];
 	return NULL;
 }
 
@@ -29,7 +29,7 @@ const struct cli_abi *abi_for_elf(unsigned int machine, unsigned int class)
  * offsets in 32- and 64-bit headers.  The file belongs to the target, so
  * nothing in it is trusted beyond those two fields.
  */
-int abi_of_pid(long pid, const struct cli_abi **abi)
+int abi_of_pid(long pid, const struct sys_abi **abi)
 {
 	unsigned char h[EI_NIDENT + 4];
 	char path[64];
@@ -53,71 +53,43 @@ int abi_of_pid(long pid, const struct cli_abi **abi)
 	return *abi ? 0 : -ENOEXEC;
 }
 
-static int cmp_sys(const void *key, const void *elt)
+long abi_sysnr(const struct sys_abi *abi, const char *name, size_t len)
 {
-	return strcmp(key, ((const struct cli_sysent *)elt)->name);
+	const struct sys_call *c = scr__call_by_name(abi, name, len);
+
+	return c ? c->nr : -1;
 }
 
-static int cmp_const(const void *key, const void *elt)
+const char *abi_sysname(const struct sys_abi *abi, long nr)
 {
-	return strcmp(key, ((const struct cli_const *)elt)->name);
+	const struct sys_call *c = scr__call_by_nr(abi, nr);
+
+	return c ? c->name : NULL;
 }
 
-/* The tables are searched with NUL-terminated keys; names longer than
- * any real one cannot match. */
-static int copy_key(char *key, size_t size, const char *name, size_t len)
-{
-	if (len == 0 || len >= size)
-		return -1;
-	memcpy(key, name, len);
-	key[len] = '\0';
-	return 0;
-}
-
-long abi_sysnr(const struct cli_abi *abi, const char *name, size_t len)
-{
-	const struct cli_sysent *e;
-	char key[64];
-
-	if (copy_key(key, sizeof(key), name, len) < 0)
-		return -1;
-	e = bsearch(key, abi->sys, abi->nsys, sizeof(*e), cmp_sys);
-	return e ? e->nr : -1;
-}
-
-const char *abi_sysname(const struct cli_abi *abi, long nr)
-{
-	for (size_t i = 0; i < abi->nsys; i++)
-		if (abi->sys[i].nr == nr)
-			return abi->sys[i].name;
-	return NULL;
-}
-
-int abi_const(const struct cli_abi *abi, const char *name, size_t len,
+int abi_const(const struct sys_abi *abi, const char *name, size_t len,
 	      long long *value)
 {
-	const struct cli_const *c;
-	char key[64];
+	const struct sys_const *c = scr__const_by_name(abi, name, len);
 
-	if (copy_key(key, sizeof(key), name, len) < 0)
-		return -1;
-	c = bsearch(key, abi->consts, *abi->nconsts, sizeof(*c), cmp_const);
 	if (!c)
 		return -1;
 	*value = c->value;
 	return 0;
 }
 
-const char *abi_suggest_sys(const struct cli_abi *abi, const char *name,
+const char *abi_suggest_sys(const struct sys_abi *abi, const char *name,
 			    size_t len)
 {
-	return suggest(name, len, &abi->sys[0].name, abi->nsys,
-		       sizeof(abi->sys[0]));
+	return suggest(name, len, &abi->calls[0].name, abi->ncalls,
+		       sizeof(abi->calls[0]));
 }
 
-const char *abi_suggest_const(const struct cli_abi *abi, const char *name,
+const char *abi_suggest_const(const struct sys_abi *abi, const char *name,
 			      size_t len)
 {
-	return suggest(name, len, &abi->consts[0].name, *abi->nconsts,
-		       sizeof(abi->consts[0]));
+	if (!abi->consts)
+		return NULL;
+	return suggest(name, len, &abi->consts->c[0].name, abi->consts->n,
+		       sizeof(abi->consts->c[0]));
 }

@@ -252,25 +252,14 @@ static void print_version(void)
 	       scr_version());
 }
 
-static int cmp_nr(const void *a, const void *b)
+static int print_list(const struct sys_abi *abi)
 {
-	long x = (*(const struct cli_sysent *const *)a)->nr;
-	long y = (*(const struct cli_sysent *const *)b)->nr;
+	printf("# %s: %zu system calls\n", abi->name, abi->ncalls);
+	for (size_t i = 0; i < abi->ncalls; i++) {
+		const struct sys_call *c = &abi->calls[abi->bynr[i]];
 
-	return (x > y) - (x < y);
-}
-
-static int print_list(const struct cli_abi *abi)
-{
-	const struct cli_sysent **v = xmalloc(abi->nsys * sizeof(*v));
-
-	for (size_t i = 0; i < abi->nsys; i++)
-		v[i] = &abi->sys[i];
-	qsort(v, abi->nsys, sizeof(*v), cmp_nr);
-	printf("# %s: %zu system calls\n", abi->name, abi->nsys);
-	for (size_t i = 0; i < abi->nsys; i++)
-		printf("%-28s %ld\n", v[i]->name, v[i]->nr);
-	free(v);
+		printf("%-28s %d\n", c->name, c->nr);
+	}
 	return 0;
 }
 
@@ -304,7 +293,7 @@ static char *join_words(char *const *w, size_t n)
 	return sb_take(&b);
 }
 
-static int parse_all(const struct cli_abi *abi, const struct opts *o,
+static int parse_all(const struct sys_abi *abi, const struct opts *o,
 		     struct call *calls, unsigned int *n)
 {
 	struct parse_err e;
@@ -339,9 +328,9 @@ static int parse_all(const struct cli_abi *abi, const struct opts *o,
 /* The ABI of the target decides the names and numbers; when /proc does
  * not tell (no such process, no permission), the attach will fail anyway
  * or the host ABI is the right guess. */
-static const struct cli_abi *target_abi(pid_t pid)
+static const struct sys_abi *target_abi(pid_t pid)
 {
-	const struct cli_abi *abi;
+	const struct sys_abi *abi;
 	int r = abi_of_pid(pid, &abi);
 
 	if (r == -ENOEXEC) {
@@ -593,7 +582,7 @@ static int validate(const struct opts *o, long *pid, long *tid, long *tmo)
 static int syscall_form(int argc, char **argv)
 {
 	struct call calls[CLI_MAX_CALLS];
-	const struct cli_abi *abi;
+	const struct sys_abi *abi;
 	struct opts o;
 	unsigned int n = 0;
 	long pid, tid, tmo;

@@ -16,7 +16,7 @@
 struct cur {
 	const char *s;
 	size_t pos, end;
-	const struct cli_abi *abi;
+	const struct sys_abi *abi;
 	unsigned int index;	/* 1-based number of the call */
 	struct parse_err *err;
 };
@@ -629,7 +629,7 @@ static int parse_arglist(struct cur *c, struct call *call)
 	}
 }
 
-int parse_call(const struct cli_abi *abi, const char *text,
+int parse_call(const struct sys_abi *abi, const char *text,
 	       unsigned int index, struct call *call, struct parse_err *err)
 {
 	struct cur c = { text, 0, strlen(text), abi, index, err };
@@ -654,7 +654,7 @@ bad:
 	return -1;
 }
 
-int parse_words(const struct cli_abi *abi, char *const *words, size_t n,
+int parse_words(const struct sys_abi *abi, char *const *words, size_t n,
 		struct call *call, struct parse_err *err)
 {
 	struct sb joined = { 0 };

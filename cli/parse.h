@@ -58,14 +58,14 @@ struct parse_err {
  * Parse call number index (1-based; $N must refer to an earlier one)
  * from text.  Returns 0, or -1 with *err filled and *c left empty.
  */
-int parse_call(const struct cli_abi *abi, const char *text,
+int parse_call(const struct sys_abi *abi, const char *text,
 	       unsigned int index, struct call *c, struct parse_err *err);
 
 /*
  * The positional form: words[0] is the name, the others one argument
  * each.  Error positions are offsets in the words joined by one space.
  */
-int parse_words(const struct cli_abi *abi, char *const *words, size_t n,
+int parse_words(const struct sys_abi *abi, char *const *words, size_t n,
 		struct call *c, struct parse_err *err);
 
 void call_free(struct call *c);

@@ -238,12 +238,84 @@ int scr_abi(const struct scr_proc *p);
 /* "x86_64", "i386", "aarch64", "riscv64"; NULL for an unknown id. */
 const char *scr_abi_name(int abi);
 
+/*
+ * System call names, numbers and signatures, for every ABI above
+ * whatever the build machine (they come from the kernel's own
+ * prototypes); see scr_syscall_nr(3).  Everything returned is constant
+ * data of the library, valid for as long as it is loaded.
+ */
+
 /* The number of system call name in abi, or -ENOENT (unknown name) or
- * -EINVAL (unknown ABI, or no table for it in this build). */
+ * -EINVAL (unknown ABI). */
 long scr_syscall_nr(int abi, const char *name);
 
 /* The name of system call nr in abi, or NULL. */
 const char *scr_syscall_name(int abi, long nr);
+
+/* The smallest call number of abi above nr (nr = -1: the first), or
+ * -ENOENT after the last, -EINVAL for an unknown ABI: to iterate. */
+long scr_syscall_next(int abi, long nr);
+
+/* What an argument, or a return value, is. */
+enum scr_arg_kind {
+	SCR_ARG_INT = 1,	/* an integer */
+	SCR_ARG_FD,		/* a file descriptor */
+	SCR_ARG_DIRFD,		/* a directory's file descriptor, or AT_FDCWD */
+	SCR_ARG_PATH,		/* a path: pointer to a NUL-terminated string */
+	SCR_ARG_STR,		/* another NUL-terminated string the call reads */
+	SCR_ARG_FLAGS,		/* constants of a family, OR-ed */
+	SCR_ARG_ENUM,		/* one constant of a family */
+	SCR_ARG_MODE,		/* file mode: permission bits (S_I*), type */
+	SCR_ARG_SIGNAL,		/* a signal number */
+	SCR_ARG_PID,		/* a process or thread id */
+	SCR_ARG_ADDR,		/* an address in the target */
+	SCR_ARG_SIZE,		/* the size in bytes of another argument */
+	SCR_ARG_COUNT,		/* the number of elements of another argument */
+	SCR_ARG_IN,		/* pointer to data the call reads */
+	SCR_ARG_OUT,		/* pointer to where the call writes */
+	SCR_ARG_INOUT,		/* pointer to data the call reads and rewrites */
+	SCR_ARG_STRV,		/* NULL-terminated array of strings (argv) */
+	SCR_ARG_PTR		/* another pointer */
+};
+
+/* How many arguments call nr of abi takes (0..6; on a 32-bit ABI a
+ * 64-bit value counts as two, low word first), or -ENOENT (no such
+ * call), -ENODATA (a call whose signature the tables lack), -EINVAL
+ * (unknown ABI).  Calls may be given fewer arguments down to
+ * scr_syscall_nreq(); strace leaves the others out too. */
+int scr_syscall_nargs(int abi, long nr);
+int scr_syscall_nreq(int abi, long nr);
+
+/*
+ * Argument i (from 0) of call nr: returns its kind (an SCR_ARG_* value)
+ * or a negative errno (as scr_syscall_nargs(); -ERANGE: no argument i).
+ * Through the pointers that are not NULL: its name in the kernel's
+ * prototype ("fd"), and its detail: for SCR_ARG_FLAGS and SCR_ARG_ENUM
+ * the family of constants it takes ("open_flags", see scr_const()), for
+ * SCR_ARG_IN, _OUT and _INOUT the struct or type pointed to ("stat",
+ * "int[2]"; NULL: plain bytes), else NULL.  With i = SCR_RET: the kind
+ * and detail of the return value (the name is NULL).
+ */
+#define SCR_RET 255u
+int scr_syscall_arg(int abi, long nr, unsigned int i, const char **name,
+		    const char **detail);
+
+/* For argument i: the argument its size or count is in (a pointer), or
+ * the pointer whose size or count it is (SCR_ARG_SIZE, SCR_ARG_COUNT);
+ * -ENOENT when there is none, other negative errnos as above. */
+int scr_syscall_arg_ref(int abi, long nr, unsigned int i);
+
+/*
+ * Named constants (O_WRONLY, SIGTERM, SOL_SOCKET...) with their
+ * values in abi, for the ABIs this build attaches to (elsewhere
+ * -EINVAL).  scr_const() gives the k-th pair of a constant and a family
+ * it belongs to (k from 0; a constant in several families comes once
+ * for each, one in none once with family NULL), or -ENOENT after the
+ * last.  scr_const_value() looks one name up: 0, or -ENOENT.
+ */
+int scr_const(int abi, size_t k, const char **name, long long *value,
+	      const char **family);
+int scr_const_value(int abi, const char *name, long long *value);
 
 /* ---- Core dumps ------------------------------------------------------- */
 

@@ -35,16 +35,20 @@ MLINKS := scr_sc_remote_timed.3:scr_sc_remote.3 \
 	  scr_threads.3:scr_attach.3 \
 	  scr_write.3:scr_read.3 scr_scratch_alloc.3:scr_read.3 \
 	  scr_push.3:scr_read.3 scr_scratch_reset.3:scr_read.3 \
-	  scr_abi_name.3:scr_abi.3
+	  scr_abi_name.3:scr_abi.3 scr_syscall_nr.3:scr_abi.3 \
+	  scr_syscall_name.3:scr_abi.3 scr_syscall_next.3:scr_abi.3 \
+	  scr_syscall_nargs.3:scr_abi.3 scr_syscall_nreq.3:scr_abi.3 \
+	  scr_syscall_arg.3:scr_abi.3 scr_syscall_arg_ref.3:scr_abi.3 \
+	  scr_const.3:scr_abi.3 scr_const_value.3:scr_abi.3
 
 LIBSO_NAME := libscremote.so.$(VERSION)
 D := $(DESTDIR)
 
-# The constants scremote accepts, taken from its generated table.
-$(COMPLETION): completion/scremote.bash.in $(BUILD)/gen/consts_host.c
+# The constants scremote accepts, taken from the generated table.
+$(COMPLETION): completion/scremote.bash.in $(SYSTAB_C)
 	@mkdir -p $(dir $@)
-	consts=$$(sed -n 's/^	{ "\([A-Za-z0-9_]*\)", .*/\1/p' \
-		$(BUILD)/gen/consts_host.c | tr '\n' ' ') && \
+	consts=$$(sed -n 's/^	{ "\([A-Za-z0-9_]*\)", (long long).*/\1/p' \
+		$(SYSTAB_C) | sort -u | tr '\n' ' ') && \
 	sed "s/@CONSTANTS@/$${consts% }/" completion/scremote.bash.in >$@.tmp
 	mv $@.tmp $@
 

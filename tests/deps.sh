@@ -4,7 +4,9 @@
 # themselves.  Only what is missing, only as root with apt-get; otherwise
 # it says what is missing (the tests that need it skip or fail, saying so).
 set -u
-pkgs=(python3 iproute2 procps util-linux strace mandoc man-db pkg-config g++)
+# linux-source: the system call tables are generated from its prototypes.
+pkgs=(python3 iproute2 procps util-linux strace mandoc man-db pkg-config g++
+      linux-source xz-utils)
 # Real servers for the verbs' tests (tests/sh/verbs_*.sh).  Debian starts
 # them as services where an init system runs; the tests start their own.
 pkgs+=(nginx redis-server redis-tools)

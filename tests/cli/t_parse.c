@@ -362,23 +362,23 @@ static void check_words(void)
 
 static void check_tables(void)
 {
-	const struct cli_abi *abi = abi_default();
+	const struct sys_abi *abi = abi_default();
 	long long v;
 
 	if (abi_sysnr(abi, "getpid", 6) == SYS_getpid &&
 	    abi_sysnr(abi, "getpidx", 7) == -1 &&
 	    abi_sysnr(abi, "getpi", 5) == -1 &&
 	    strcmp(abi_sysname(abi, SYS_openat), "openat") == 0 &&
-	    abi->nsys > 300)
+	    abi->ncalls > 300)
 		pass("table_syscalls");
 	else
-		failf("table_syscalls", "lookups wrong (%zu names)", abi->nsys);
+		failf("table_syscalls", "lookups wrong (%zu names)", abi->ncalls);
 
 	/* Every name the table holds is found again, with its number. */
 	size_t bad = 0;
-	for (size_t i = 0; i < abi->nsys; i++)
-		if (abi_sysnr(abi, abi->sys[i].name,
-			      strlen(abi->sys[i].name)) != abi->sys[i].nr)
+	for (size_t i = 0; i < abi->ncalls; i++)
+		if (abi_sysnr(abi, abi->calls[i].name,
+			      strlen(abi->calls[i].name)) != abi->calls[i].nr)
 			bad++;
 	if (bad)
 		failf("table_sorted", "%zu names not found by bsearch", bad);
@@ -415,7 +415,7 @@ static void check_tables(void)
 
 static void check_suggest(void)
 {
-	const struct cli_abi *abi = abi_default();
+	const struct sys_abi *abi = abi_default();
 	const char *s;
 
 	if (edit_distance("getpdi", 6, "getpid", 6) == 1 &&

@@ -67,6 +67,7 @@ fi
 
 # A user of the header: every declaration used, so that each is parsed.
 cat >"$TMPD/use.h" <<'EOF'
+#include <errno.h>
 #include <scremote.h>
 #include <scremote.h>	/* the include guard works */
 
@@ -78,6 +79,9 @@ static const char *use_everything(void)
 	unsigned long a = 0;
 	pid_t tids[1];
 	char buf[1];
+	const char *name, *detail;
+	long long v;
+	long nr = scr_syscall_nr(SCR_ABI_X86_64, "openat");
 
 	if (scr_sc_remote(-1, &pscr) == 0 ||
 	    scr_sc_remote_timed(-1, &pscr, SCR_DEFAULT_TIMEOUT_MS) == 0 ||
@@ -91,8 +95,19 @@ static const char *use_everything(void)
 		(void)scr_scratch_alloc(p, 1, &a);
 		(void)scr_push(p, buf, 1, &a);
 		scr_scratch_reset(p);
+		(void)scr_abi_name(scr_abi(p));
 		scr_detach(p);
 	}
+	if (!scr_syscall_name(SCR_ABI_I386, scr_syscall_next(SCR_ABI_I386, -1)) ||
+	    scr_syscall_nargs(SCR_ABI_X86_64, nr) != 4 ||
+	    scr_syscall_nreq(SCR_ABI_X86_64, nr) != 3)
+		return "no signatures";
+	if (scr_syscall_arg(SCR_ABI_X86_64, nr, SCR_RET, &name, &detail) !=
+	    SCR_ARG_FD || scr_syscall_arg_ref(SCR_ABI_X86_64, nr, 0) != -ENOENT)
+		return "wrong signature";
+	if (scr_const(SCR_ABI_UNKNOWN, 0, &name, &v, &detail) != -EINVAL ||
+	    scr_const_value(SCR_ABI_UNKNOWN, "O_RDONLY", &v) != -EINVAL)
+		return "constants of no ABI";
 	return SCREMOTE_VERSION_MAJOR + SCREMOTE_VERSION_MINOR +
 	       SCREMOTE_VERSION_PATCH >= 0 ? scr_version() : SCREMOTE_VERSION;
 }
