@@ -1,186 +1,24 @@
-/* Text and JSON output of calls. */
+/*
+ * Text and JSON output of calls (format.h).  What an argument shows
+ * follows from its type: numbers by kind, constants by family, pointed
+ * data through the decoders (decode_print), never by struct name here.
+ */
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "emit.h"
 #include "format.h"
-
-struct sysflag {
-	const char *name;
-	unsigned int flags;
-};
-
-/* Names, not numbers: the same on every ABI. */
-static const struct sysflag sysflags[] = {
-	{ "brk", SYS_RET_ADDR },
-	{ "fgetxattr", SYS_RET_LEN },
-	{ "flistxattr", SYS_RET_LEN },
-	{ "getcwd", SYS_RET_LEN | SYS_RET_CSTR },
-	{ "getdents", SYS_RET_LEN },
-	{ "getdents64", SYS_RET_LEN },
-	{ "getrandom", SYS_RET_LEN },
-	{ "getxattr", SYS_RET_LEN },
-	{ "lgetxattr", SYS_RET_LEN },
-	{ "listxattr", SYS_RET_LEN },
-	{ "llistxattr", SYS_RET_LEN },
-	{ "mmap", SYS_RET_ADDR },
-	{ "mmap2", SYS_RET_ADDR },
-	{ "mq_timedreceive", SYS_RET_LEN },
-	{ "mremap", SYS_RET_ADDR },
-	{ "pread64", SYS_RET_LEN },
-	{ "read", SYS_RET_LEN },
-	{ "readlink", SYS_RET_LEN },
-	{ "readlinkat", SYS_RET_LEN },
-	{ "recvfrom", SYS_RET_LEN },
-	{ "shmat", SYS_RET_ADDR },
-};
-
-unsigned int sys_flags(const char *name)
-{
-	for (size_t i = 0; i < sizeof(sysflags) / sizeof(sysflags[0]); i++)
-		if (strcmp(sysflags[i].name, name) == 0)
-			return sysflags[i].flags;
-	return 0;
-}
+#include "util.h"
 
 const char *errno_name(int err)
 {
 	return err > 0 ? strerrorname_np(err) : NULL;
 }
 
-/* strace's escaping: octal for other bytes, three digits when a digit
- * follows so that "\0" "1" is not read back as "\01". */
-static void put_escaped(FILE *f, unsigned char ch, int next)
-{
-	switch (ch) {
-	case '"': fputs("\\\"", f); return;
-	case '\\': fputs("\\\\", f); return;
-	case '\n': fputs("\\n", f); return;
-	case '\t': fputs("\\t", f); return;
-	case '\r': fputs("\\r", f); return;
-	case '\v': fputs("\\v", f); return;
-	case '\f': fputs("\\f", f); return;
-	}
-	if (ch >= 0x20 && ch < 0x7f)
-		fputc(ch, f);
-	else if (next >= '0' && next <= '7')
-		fprintf(f, "\\%03o", ch);
-	else
-		fprintf(f, "\\%o", ch);
-}
-
-void fmt_quoted(FILE *f, const unsigned char *data, size_t len, size_t max)
-{
-	size_t n = len < max ? len : max;
-
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++)
-		put_escaped(f, data[i], i + 1 < n ? data[i + 1] : -1);
-	fputc('"', f);
-	if (n < len)
-		fputs("...", f);
-}
-
-/* Length of the valid UTF-8 sequence at p (0 if invalid). */
-static size_t utf8_len(const unsigned char *p, size_t left)
-{
-	size_t n;
-	unsigned int cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
-void fmt_json_string(FILE *f, const unsigned char *data, size_t len)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < len;) {
-		unsigned char ch = data[i];
-		size_t n = utf8_len(data + i, len - i);
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", f);
-		else if (ch == '\t')
-			fputs("\\t", f);
-		else if (ch < 0x20 || ch == 0x7f || n == 0)
-			fprintf(f, "\\u%04x", ch);
-		else {
-			fwrite(data + i, 1, n, f);
-			i += n;
-			continue;
-		}
-		i++;
-	}
-	fputc('"', f);
-}
-
-static void json_cstr(FILE *f, const char *s)
-{
-	if (s)
-		fmt_json_string(f, (const unsigned char *)s, strlen(s));
-	else
-		fputs("null", f);
-}
-
-static void print_arg_text(FILE *f, const struct call *c,
-			   const struct outcome *o, unsigned int i)
-{
-	const struct arg *a = &c->args[i];
-
-	if (a->kind == ARG_BUF && o->out[i])
-		fmt_quoted(f, o->out[i], o->outlen[i], FMT_TEXT_MAX);
-	else if (a->kind == ARG_INTPTR && o->have_int[i])
-		fprintf(f, "[%d]", o->outint[i]);
-	else if (a->kind == ARG_REF)
-		fprintf(f, "%ld", (long)o->argv[i]);
-	else
-		fputs(a->text, f);
-}
-
-static void print_ret_text(FILE *f, const struct call *c,
-			   const struct outcome *o)
-{
-	const char *name;
-
-	if (o->ret.sr_error) {
-		name = errno_name(o->ret.sr_error);
-		if (name)
-			fprintf(f, " = -1 %s (%s)\n", name,
-				strerror(o->ret.sr_error));
-		else
-			fprintf(f, " = -1 errno %d (%s)\n", o->ret.sr_error,
-				strerror(o->ret.sr_error));
-	} else if (sys_flags(c->name) & SYS_RET_ADDR) {
-		fprintf(f, " = %#lx\n", (unsigned long)o->ret.sr_retval[0]);
-	} else {
-		fprintf(f, " = %ld\n", o->ret.sr_retval[0]);
-	}
-}
-
-/* "SIGKILL" for 9; NULL when the number has no name. */
-static const char *signame(int sig)
+const char *signal_name(int sig)
 {
 	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
 	static char buf[16];
@@ -191,13 +29,231 @@ static const char *signame(int sig)
 	return buf;
 }
 
+static void json_cstr(FILE *f, const char *s)
+{
+	if (s)
+		fmt_json_string(f, (const unsigned char *)s, strlen(s));
+	else
+		fputs("null", f);
+}
+
+/* ---- arguments -------------------------------------------------------- */
+
+/* A register value shown for what the argument is. */
+static void emit_value(struct emit *e, const struct dctx *x,
+		       const struct argtype *t, unsigned long v)
+{
+	char buf[1024];
+	const char *name;
+
+	switch (t->kind) {
+	case SCR_ARG_FLAGS:
+	case SCR_ARG_ENUM:
+		emit_family(e, x->abi, t->detail, v);
+		return;
+	case SCR_ARG_SIGNAL:
+		name = sym_name(x->abi, "signal", v);
+		if (name)
+			emit_sym(e, name);
+		else
+			emit_int(e, (long)v);
+		return;
+	case SCR_ARG_MODE:
+		sym_mode(x->abi, v, buf, sizeof(buf));
+		emit_sym(e, buf);
+		return;
+	case SCR_ARG_DIRFD:
+		name = sym_name(x->abi, "dirfd",
+				(unsigned long long)(long long)(int)v);
+		if (name) {
+			emit_sym(e, name);
+			return;
+		}
+		/* fall through */
+	case SCR_ARG_FD:
+		emit_int(e, (int)v);
+		return;
+	case SCR_ARG_ADDR:
+	case SCR_ARG_PTR:
+	case SCR_ARG_PATH:
+	case SCR_ARG_STR:
+	case SCR_ARG_IN:
+	case SCR_ARG_OUT:
+	case SCR_ARG_INOUT:
+	case SCR_ARG_STRV:
+		if (v)
+			emit_hex(e, v);
+		else
+			emit_null(e);
+		return;
+	case SCR_ARG_SIZE:
+	case SCR_ARG_COUNT:
+		emit_uint(e, v);
+		return;
+	}
+	emit_int(e, (long)v);
+}
+
+/* How much of a buffer the call filled: what it says it produced, for
+ * calls returning a size, else all of it.  The return value comes from
+ * the target's kernel but is clamped all the same. */
+static size_t shown_len(const struct call *c, const struct outcome *o,
+			size_t size)
+{
+	long r = o->ret.sr_retval[0];
+
+	if (c->ret.kind != SCR_ARG_SIZE)
+		return size;
+	if (r <= 0)
+		return 0;
+	if ((unsigned long)r < size)
+		size = (size_t)r;
+	if (c->ret.detail && !strcmp(c->ret.detail, "cstr") && size)
+		size--;		/* getcwd counts its NUL */
+	return size;
+}
+
+static void emit_strv(struct emit *e, const struct dctx *x,
+		      const struct blob *b)
+{
+	unsigned int w = x->abi->word_size;
+
+	emit_arr_begin(e);
+	for (size_t off = 0; off + w <= b->len; off += w) {
+		const struct blob *s = NULL;
+
+		for (unsigned int i = 0; i < b->nrel; i++)
+			if (b->rel[i].off == off)
+				s = b->rel[i].to;
+		if (!s)
+			break;	/* the NULL at the end */
+		emit_str(e, s->data, s->len ? s->len - 1 : 0);
+	}
+	emit_arr_end(e);
+}
+
+/* Argument i, after the call (or before it ran, for JSON of a call
+ * that could not run: o NULL). */
+static void emit_arg(struct emit *e, const struct dctx *x, const struct call *c,
+		     const struct outcome *o, unsigned int i)
+{
+	const struct arg *a = &c->args[i];
+	const struct argtype *t = &a->t;
+	int ok = o && !o->ret.sr_error && !o->ended;
+	const char *type = t->detail;
+
+	switch (a->form) {
+	case ARG_INT:
+		if (o)
+			emit_value(e, x, t, o->argv[i]);
+		else if (arg_known(a))
+			emit_value(e, x, t, expr_value(&a->expr));
+		else
+			emit_sym(e, a->text);
+		return;
+	case ARG_STR:
+		emit_str(e, a->blob->data, a->blob->len ? a->blob->len - 1 : 0);
+		return;
+	case ARG_BYTES:
+		emit_str(e, a->blob->data, a->blob->len);
+		return;
+	case ARG_BLOB:
+		if (t->kind == SCR_ARG_STRV) {
+			emit_strv(e, x, a->blob);
+		} else if (ok && o->out[i] && type) {
+			decode_print(e, x, type, o->out[i], o->outlen[i], 0);
+		} else if (type) {
+			decode_print(e, x, type, a->blob->data, a->blob->len, 0);
+		} else {
+			emit_str(e, a->blob->data, a->blob->len);
+		}
+		return;
+	case ARG_INTPTR:
+		if (ok && o->out[i] && o->outlen[i] == sizeof(int)) {
+			int v;
+
+			memcpy(&v, o->out[i], sizeof(v));
+			emit_arr_begin(e);
+			emit_int(e, v);
+			emit_arr_end(e);
+		} else {
+			emit_sym(e, a->text);
+		}
+		return;
+	case ARG_BUF:
+	case ARG_OUT:
+		if (!ok || !o->out[i]) {
+			emit_sym(e, a->text);
+		} else if (type && decode_size(x->abi, type)) {
+			decode_print(e, x, type, o->out[i], o->outlen[i],
+				     o->outlen[i] / decode_size(x->abi, type));
+		} else {
+			emit_str(e, o->out[i], shown_len(c, o, o->outlen[i]));
+		}
+		return;
+	}
+}
+
+static void print_args_text(FILE *f, const struct call *c,
+			    const struct outcome *o, const struct dctx *x)
+{
+	struct emit e;
+
+	emit_init(&e, f, 0);
+	for (unsigned int i = 0; i < c->nargs; i++)
+		emit_arg(&e, x, c, o, i);
+}
+
+/* ---- return values ------------------------------------------------------ */
+
+static void print_ret_text(FILE *f, const struct call *c,
+			   const struct outcome *o, const struct dctx *x)
+{
+	long r = o->ret.sr_retval[0];
+	const char *name;
+	char buf[1024];
+
+	if (o->ret.sr_error) {
+		name = errno_name(o->ret.sr_error);
+		if (name)
+			fprintf(f, " = -1 %s (%s)\n", name,
+				strerror(o->ret.sr_error));
+		else
+			fprintf(f, " = -1 errno %d (%s)\n", o->ret.sr_error,
+				strerror(o->ret.sr_error));
+		return;
+	}
+	switch (c->ret.kind) {
+	case SCR_ARG_ADDR:
+		fprintf(f, " = %#lx\n", (unsigned long)r);
+		return;
+	case SCR_ARG_FLAGS:
+		sym_format(x->abi, c->ret.detail, (unsigned long)r, buf,
+			   sizeof(buf));
+		fprintf(f, " = %#lx (flags %s)\n", (unsigned long)r, buf);
+		return;
+	case SCR_ARG_ENUM:
+		name = sym_name(x->abi, c->ret.detail, (unsigned long)r);
+		if (name) {
+			fprintf(f, " = %ld (%s)\n", r, name);
+			return;
+		}
+		break;
+	case SCR_ARG_MODE:
+		sym_mode(x->abi, (unsigned long)r, buf, sizeof(buf));
+		fprintf(f, " = %#lo (%s)\n", (unsigned long)r, buf);
+		return;
+	}
+	fprintf(f, " = %ld\n", r);
+}
+
 /* strace's last line for a process that is gone. */
 static void print_end_text(FILE *f, int status)
 {
 	if (WIFEXITED(status)) {
 		fprintf(f, "+++ exited with %d +++\n", WEXITSTATUS(status));
 	} else if (WIFSIGNALED(status)) {
-		const char *name = signame(WTERMSIG(status));
+		const char *name = signal_name(WTERMSIG(status));
 
 		if (name)
 			fprintf(f, "+++ killed by %s%s +++\n", name,
@@ -212,39 +268,86 @@ static void print_end_text(FILE *f, int status)
 	}
 }
 
-void print_text(FILE *f, const struct call *c, const struct outcome *o)
+void print_text(FILE *f, const struct call *c, const struct outcome *o,
+		const struct dctx *x)
 {
 	fprintf(f, "%s(", c->name);
-	for (unsigned int i = 0; i < c->nargs; i++) {
-		if (i)
-			fputs(", ", f);
-		print_arg_text(f, c, o, i);
-	}
+	print_args_text(f, c, o, x);
 	fputc(')', f);
 	if (o->ended) {
 		fputs(" = ?\n", f);
 		print_end_text(f, o->wstatus);
 		return;
 	}
-	print_ret_text(f, c, o);
+	print_ret_text(f, c, o, x);
 }
 
-static void print_json_head(FILE *f, unsigned int index, const struct call *c,
-			    const unsigned long *argv)
+/* ---- JSON --------------------------------------------------------------- */
+
+/* The text form of argument i, as a JSON string. */
+static void json_arg_text(FILE *f, const struct dctx *x, const struct call *c,
+			  const struct outcome *o, unsigned int i)
 {
-	fprintf(f, "{\"call\":%u,\"syscall\":", index);
-	json_cstr(f, c->name);
-	fprintf(f, ",\"nr\":%ld,\"args\":[", c->nr);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	struct emit e;
+
+	if (!m) {
+		fputs("null", f);
+		return;
+	}
+	emit_init(&e, m, 0);
+	emit_arg(&e, x, c, o, i);
+	fclose(m);
+	fmt_json_string(f, (unsigned char *)buf, len);
+	free(buf);
+}
+
+/* Pointed data, decoded: "decoded" in the argument's object. */
+static int has_decoded(const struct call *c, const struct outcome *o,
+		       unsigned int i)
+{
+	const struct arg *a = &c->args[i];
+
+	if (a->form == ARG_INT)
+		return 0;
+	if (a->form == ARG_BUF || a->form == ARG_OUT || a->form == ARG_INTPTR)
+		return o && !o->ret.sr_error && !o->ended && o->out[i];
+	return 1;
+}
+
+static void print_json_args(FILE *f, const struct call *c,
+			    const struct outcome *o, const struct dctx *x)
+{
+	fputs(",\"args\":[", f);
 	for (unsigned int i = 0; i < c->nargs; i++) {
-		fprintf(f, "%s{\"text\":", i ? "," : "");
-		json_cstr(f, c->args[i].text);
-		if (argv)
-			fprintf(f, ",\"value\":%ld", (long)argv[i]);
+		const struct arg *a = &c->args[i];
+
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		json_cstr(f, a->t.name);
+		fputs(",\"text\":", f);
+		json_arg_text(f, x, c, o, i);
+		fputs(",\"input\":", f);
+		json_cstr(f, a->text);
+		if (o)
+			fprintf(f, ",\"value\":%ld", (long)o->argv[i]);
+		else if (a->form == ARG_INT && arg_known(a))
+			fprintf(f, ",\"value\":%ld", (long)expr_value(&a->expr));
+		if (has_decoded(c, o, i)) {
+			struct emit e;
+
+			fputs(",\"decoded\":", f);
+			emit_init(&e, f, 1);
+			emit_arg(&e, x, c, o, i);
+		}
 		fputc('}', f);
 	}
 	fputc(']', f);
 }
 
+/* buf(N) and int(N) read back, as before the decoders: kept for the
+ * scripts that read them. */
 static void print_json_buffers(FILE *f, const struct call *c,
 			       const struct outcome *o)
 {
@@ -252,18 +355,27 @@ static void print_json_buffers(FILE *f, const struct call *c,
 
 	fputs(",\"buffers\":[", f);
 	for (unsigned int i = 0; i < c->nargs; i++) {
-		if (!o->out[i] && !o->have_int[i])
+		const struct arg *a = &c->args[i];
+		size_t len;
+
+		if (!o->out[i] || (a->form != ARG_BUF && a->form != ARG_INTPTR &&
+				   a->form != ARG_OUT))
 			continue;
 		fprintf(f, "%s{\"arg\":%u", first ? "" : ",", i);
 		first = 0;
-		if (o->have_int[i]) {
-			fprintf(f, ",\"int\":%d}", o->outint[i]);
+		if (a->form == ARG_INTPTR) {
+			int v;
+
+			memcpy(&v, o->out[i], sizeof(v));
+			fprintf(f, ",\"int\":%d}", v);
 			continue;
 		}
-		fprintf(f, ",\"len\":%zu,\"data\":", o->outlen[i]);
-		fmt_json_string(f, o->out[i], o->outlen[i]);
+		len = a->t.detail && a->form == ARG_OUT ? o->outlen[i] :
+		      shown_len(c, o, o->outlen[i]);
+		fprintf(f, ",\"len\":%zu,\"data\":", len);
+		fmt_json_string(f, o->out[i], len);
 		fputs(",\"hex\":\"", f);
-		for (size_t j = 0; j < o->outlen[i]; j++)
+		for (size_t j = 0; j < len; j++)
 			fprintf(f, "%02x", o->out[i][j]);
 		fputs("\"}", f);
 	}
@@ -277,7 +389,7 @@ static void print_json_end(FILE *f, int status)
 		fprintf(f, "\"exited\":%d", WEXITSTATUS(status));
 	} else if (WIFSIGNALED(status)) {
 		fprintf(f, "\"signal\":%d,\"signame\":", WTERMSIG(status));
-		json_cstr(f, signame(WTERMSIG(status)));
+		json_cstr(f, signal_name(WTERMSIG(status)));
 		fprintf(f, ",\"core\":%s", WCOREDUMP(status) ? "true" : "false");
 	} else {
 		fprintf(f, "\"wait_status\":%d", status);
@@ -285,12 +397,39 @@ static void print_json_end(FILE *f, int status)
 	fputc('}', f);
 }
 
-void print_json(FILE *f, unsigned int index, const struct call *c,
-		const struct outcome *o)
+static void print_json_head(FILE *f, const struct call *c)
+{
+	fprintf(f, "{\"call\":%u,\"syscall\":", c->index);
+	json_cstr(f, c->name);
+	fprintf(f, ",\"nr\":%ld", c->nr);
+}
+
+static void print_json_ret(FILE *f, const struct call *c,
+			   const struct outcome *o, const struct dctx *x)
+{
+	long r = o->ret.sr_retval[0];
+	char buf[1024];
+	const char *name;
+
+	if (c->ret.kind == SCR_ARG_FLAGS) {
+		sym_format(x->abi, c->ret.detail, (unsigned long)r, buf,
+			   sizeof(buf));
+		fputs(",\"retval_text\":", f);
+		json_cstr(f, buf);
+	} else if (c->ret.kind == SCR_ARG_ENUM &&
+		   (name = sym_name(x->abi, c->ret.detail, (unsigned long)r))) {
+		fputs(",\"retval_text\":", f);
+		json_cstr(f, name);
+	}
+}
+
+void print_json(FILE *f, const struct call *c, const struct outcome *o,
+		const struct dctx *x)
 {
 	int err = o->ret.sr_error;
 
-	print_json_head(f, index, c, o->argv);
+	print_json_head(f, c);
+	print_json_args(f, c, o, x);
 	if (o->ended) {
 		fputs(",\"executed\":true,\"retval\":null,\"errno\":null,"
 		      "\"errname\":null,\"strerror\":null", f);
@@ -299,11 +438,12 @@ void print_json(FILE *f, unsigned int index, const struct call *c,
 		return;
 	}
 	fprintf(f, ",\"executed\":true,\"retval\":%ld,\"errno\":%d,"
-		"\"errname\":",
-		err ? -1L : o->ret.sr_retval[0], err);
+		"\"errname\":", err ? -1L : o->ret.sr_retval[0], err);
 	json_cstr(f, errno_name(err));
 	fputs(",\"strerror\":", f);
 	json_cstr(f, err ? strerror(err) : NULL);
+	if (!err)
+		print_json_ret(f, c, o, x);
 	print_json_buffers(f, c, o);
 	if (o->new_exe) {
 		fputs(",\"new_program\":", f);
@@ -312,13 +452,29 @@ void print_json(FILE *f, unsigned int index, const struct call *c,
 	fputs("}\n", f);
 }
 
-void print_json_unrun(FILE *f, unsigned int index, const struct call *c,
-		      int err)
+void print_json_unrun(FILE *f, const struct call *c, int err,
+		      const char *message, const struct dctx *x)
 {
-	print_json_head(f, index, c, NULL);
+	print_json_head(f, c);
+	print_json_args(f, c, NULL, x);
 	fputs(",\"executed\":false,\"error\":", f);
 	json_cstr(f, errno_name(-err));
 	fputs(",\"strerror\":", f);
 	json_cstr(f, strerror(-err));
+	fputs(",\"message\":", f);
+	json_cstr(f, message);
 	fputs("}\n", f);
+}
+
+void print_json_error(FILE *f, const char *kind, const char *message,
+		      const char *extra)
+{
+	fputs("{\"error\":", f);
+	json_cstr(f, kind);
+	fputs(",\"message\":", f);
+	json_cstr(f, message);
+	if (extra)
+		fputs(extra, f);
+	fputs("}\n", f);
+	fflush(f);
 }

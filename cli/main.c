@@ -3,9 +3,11 @@
  *
  *   scremote [OPTIONS] PID SYSCALL [ARG...]
  *   scremote [OPTIONS] PID -e 'CALL' [-e 'CALL'...]
+ *   scremote [OPTIONS] PID -f FILE
  *
  * Order of work: parse and check everything, then attach, run the calls,
- * and always detach.  Exit status: 0 ok, 1 a call failed, 2 usage or
+ * and always detach.  With --json every outcome, errors included, is a
+ * JSON object on standard output.  Exit status: 0 ok, 1 a call failed, 2 usage or
  * parse error (nothing attached), 3 could not attach or run, 128+N
  * interrupted by signal N (after releasing the target).
  */
@@ -24,10 +26,13 @@
 
 #include "abi.h"
 #include "diag.h"
+#include "format.h"
+#include "list.h"
 #include "multi.h"
 #include "parse.h"
 #include "run.h"
 #include "scremote.h"
+#include "script.h"
 #include "util.h"
 #include "verbs.h"
 
@@ -41,12 +46,16 @@ struct opts {
 	const char *pid_text;
 	const char *tid_text;
 	const char *timeout_text;
+	const char *file;	/* -f FILE */
 	int json, list, help, version, no_seccomp_check;
-	const char *exprs[CLI_MAX_CALLS];
+	const char **exprs;	/* -e CALL... */
 	unsigned int nexprs;
 	char **words;		/* positional form: SYSCALL ARG... */
 	size_t nwords;
 };
+
+/* --json was given: errors go to stdout as JSON objects too. */
+static int json_mode;
 
 static volatile sig_atomic_t stop_sig;
 
@@ -71,14 +80,18 @@ static void usage(FILE *f)
 	fputs(
 "usage: scremote [OPTIONS] PID SYSCALL [ARG...]\n"
 "       scremote [OPTIONS] PID -e 'CALL' [-e 'CALL'...]\n"
-"       scremote --list [PID]\n"
+"       scremote [OPTIONS] PID -f FILE\n"
+"       scremote --list [PID|ABI] [SYSCALL...]\n"
 "       scremote VERB [OPTIONS] PID ...   (the verbs are listed below)\n"
 "\n"
 "Run system calls inside a running process, as if it had made them.\n"
 "The process is stopped for the calls and then left as it was.\n"
 "\n"
-"  -e CALL        a call in C syntax: 'openat(AT_FDCWD, \"/tmp/x\", O_RDONLY)';\n"
-"                 several -e run in order in one attach; stops at a failure\n"
+"  -e CALL        a call in C syntax: 'openat(AT_FDCWD, \"/tmp/x\", O_RDONLY)',\n"
+"                 or a line of strace's output; several -e run in order in\n"
+"                 one attach; stops at a failure\n"
+"  -f FILE        the calls of FILE, one a line (# comments; - for standard\n"
+"                 input), all in one attach; stops at a failure\n"
 "  -t TID         run the calls in thread TID (default: the main thread)\n"
 "  --timeout MS   give up on a call blocked longer than MS ms (default 5000,\n"
 "                 0: wait forever); the target is restored unchanged\n"
@@ -87,8 +100,9 @@ static void usage(FILE *f)
 "                 (reading them needs CAP_SYS_ADMIN; without it calls into\n"
 "                 a filtered target are refused); a call the filter kills\n"
 "                 or traps then kills the target or hits it with SIGSYS\n"
-"  --json         one JSON object per call instead of strace-style lines\n"
-"  --list         the system calls of the target's ABI, with numbers\n"
+"  --json         one JSON object per call, and per error, on standard output\n"
+"  --list         the system calls of the target's ABI (or of x86_64, i386,\n"
+"                 aarch64, riscv64), with numbers and arguments\n"
 "  PID may be a list, 1234,1240, or --pgrep PATTERN / --pidof NAME: the\n"
 "                 calls run in each process in turn, output prefixed\n"
 "                 [pid N]; --stop-on-error leaves the rest after a failure\n"
@@ -96,10 +110,13 @@ static void usage(FILE *f)
 "  -V, --version  the versions of scremote and libscremote\n"
 "\n"
 "Arguments: 42, -1, 0x1f, 0644, 'c'; constants O_WRONLY|O_CREAT, AT_FDCWD,\n"
-"SOL_SOCKET...; \"strings\" with C escapes; bytes(\"\\x01\\x02\") raw input;\n"
-"buf(N) an N-byte output buffer shown after the call; int(N) an int in/out\n"
-"shown as [N]; $1, $2... the result of an earlier call; NULL.\n"
-"System calls by name, or by number as syscall_231 or #231.\n"
+"SOL_SOCKET... (checked against what the argument takes); expressions with\n"
+"| & ^ ~ + - << >> ( ) and $1, $2... (results of earlier calls): $1|O_NONBLOCK;\n"
+"\"strings\" with C escapes; structs and arrays as strace shows them:\n"
+"{rlim_cur=4096, rlim_max=8192}, [\"/bin/sh\", \"-c\", \"x\", NULL];\n"
+"bytes(\"\\x01\\x02\") raw input; buf(N) an N-byte output buffer; int(N) an\n"
+"int in/out shown as [N]; NULL.  Wrong numbers of arguments are refused.\n"
+"System calls by name, or by number as syscall_231 or #231 (unchecked).\n"
 "\n"
 "Exit status: 0 success, 1 a call failed, 2 usage error (nothing done),\n"
 "3 could not attach or run (also: a call ended the process), 128+N\n"
@@ -114,18 +131,26 @@ static void usage(FILE *f)
 	verbs_usage(f);
 }
 
-static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The message on stderr; with --json, {"error":kind,...} on stdout. */
+static void complain_as(const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
-static void complain(const char *fmt, ...)
+static void complain_as(const char *kind, const char *fmt, ...)
 {
+	char *msg = NULL;
 	va_list ap;
 
-	fputs("scremote: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "scremote: %s\n", msg ? msg : fmt);
+	if (json_mode)
+		print_json_error(stdout, kind, msg ? msg : fmt, NULL);
+	free(msg);
 }
+
+#define complain(...) complain_as("usage", __VA_ARGS__)
 
 /* A whole decimal number in [min, max]; no sign, no spaces, no suffix. */
 static int parse_uint(const char *s, long min, long max, long *out)
@@ -196,10 +221,16 @@ static int parse_options(int argc, char **argv, struct opts *o)
 				o->pid_text = argv[i];
 				continue;
 			}
-			if (o->nexprs) {
-				complain("unexpected '%s' after -e: write each "
-					 "call as -e 'CALL'", argv[i]);
+			if (o->nexprs || o->file) {
+				complain("unexpected '%s' after %s: write each "
+					 "call as -e 'CALL'", argv[i],
+					 o->file ? "-f FILE" : "-e");
 				return -1;
+			}
+			if (o->list) {	/* --list [PID|ABI] [SYSCALL...] */
+				o->words = argv + i;
+				o->nwords = (size_t)(argc - i);
+				return 0;
 			}
 			o->words = argv + i;
 			o->nwords = (size_t)(argc - i);
@@ -231,12 +262,18 @@ static int parse_options(int argc, char **argv, struct opts *o)
 
 			if (!e)
 				return -1;
-			if (o->nexprs == CLI_MAX_CALLS) {
-				complain("too many -e calls: at most %d",
-					 CLI_MAX_CALLS);
+			o->exprs = xrealloc(o->exprs,
+					    (o->nexprs + 1) * sizeof(*o->exprs));
+			o->exprs[o->nexprs++] = e;
+		} else if (is_opt(a, "-f")) {
+			if (o->file) {
+				complain("-f given twice: put the calls in one "
+					 "file");
 				return -1;
 			}
-			o->exprs[o->nexprs++] = e;
+			o->file = opt_value(argc, argv, &i, "-f");
+			if (!o->file)
+				return -1;
 		} else {
 			complain("unknown option '%s' (see scremote --help)",
 				 a);
@@ -252,20 +289,11 @@ static void print_version(void)
 	       scr_version());
 }
 
-static int print_list(const struct sys_abi *abi)
-{
-	printf("# %s: %zu system calls\n", abi->name, abi->ncalls);
-	for (size_t i = 0; i < abi->ncalls; i++) {
-		const struct sys_call *c = &abi->calls[abi->bynr[i]];
-
-		printf("%-28s %d\n", c->name, c->nr);
-	}
-	return 0;
-}
-
-/* Shows the parsed text with a caret under the blamed span. */
+/* Shows the parsed text with a caret under the blamed span; with
+ * --json, the error as an object too.  where: "-e 2: ", "FILE:12: ". */
 static void show_parse_error(const char *where, const char *text,
-			     const struct parse_err *e)
+			     const struct parse_err *e, unsigned int index,
+			     unsigned long line)
 {
 	size_t len = strlen(text), pos = e->pos > len ? len : e->pos;
 
@@ -279,6 +307,24 @@ static void show_parse_error(const char *where, const char *text,
 	for (size_t i = 1; i < e->len && pos + i < len; i++)
 		fputc('~', stderr);
 	fputc('\n', stderr);
+	if (json_mode) {
+		char *extra = NULL;
+		FILE *m;
+		size_t size = 0;
+
+		m = open_memstream(&extra, &size);
+		if (m) {
+			fputs(",\"text\":", m);
+			fmt_json_string(m, (const unsigned char *)text, len);
+			fprintf(m, ",\"column\":%zu,\"length\":%zu,\"call\":%u",
+				pos + 1, e->len, index);
+			if (line)
+				fprintf(m, ",\"line\":%lu", line);
+			fclose(m);
+		}
+		print_json_error(stdout, "parse", e->msg, extra);
+		free(extra);
+	}
 }
 
 static char *join_words(char *const *w, size_t n)
@@ -293,21 +339,26 @@ static char *join_words(char *const *w, size_t n)
 	return sb_take(&b);
 }
 
-static int parse_all(const struct sys_abi *abi, const struct opts *o,
-		     struct call *calls, unsigned int *n)
+/* The calls of the command line (positional or -e), parsed into a new
+ * array of *n. */
+static struct call *parse_all(const struct sys_abi *abi, const struct opts *o,
+			      unsigned int *n)
 {
+	struct call *calls = xmalloc((o->nexprs + 1) * sizeof(*calls));
 	struct parse_err e;
 
+	*n = 0;
 	if (o->nwords) {
 		if (parse_words(abi, o->words, o->nwords, &calls[0], &e) < 0) {
 			char *text = join_words(o->words, o->nwords);
 
-			show_parse_error("", text, &e);
+			show_parse_error("", text, &e, 1, 0);
 			free(text);
-			return -1;
+			free(calls);
+			return NULL;
 		}
 		*n = 1;
-		return 0;
+		return calls;
 	}
 	for (unsigned int i = 0; i < o->nexprs; i++) {
 		if (parse_call(abi, o->exprs[i], i + 1, &calls[i], &e) < 0) {
@@ -315,14 +366,88 @@ static int parse_all(const struct sys_abi *abi, const struct opts *o,
 
 			snprintf(where, sizeof(where), "-e %u: ", i + 1);
 			show_parse_error(o->nexprs > 1 ? where : "",
-					 o->exprs[i], &e);
+					 o->exprs[i], &e, i + 1, 0);
 			while (i--)
 				call_free(&calls[i]);
-			return -1;
+			free(calls);
+			return NULL;
 		}
 	}
 	*n = o->nexprs;
-	return 0;
+	return calls;
+}
+
+/* -f FILE: every line checked before anything runs; returns the number
+ * of calls, or -1 (said). */
+static long check_script(const struct sys_abi *abi, struct script *s)
+{
+	struct parse_err e;
+	struct call c;
+	const char *line;
+	unsigned int n = 0;
+
+	while ((line = script_next(s))) {
+		if (n == UINT_MAX - 1) {
+			complain("%s: too many calls (at most %u)", s->name,
+				 UINT_MAX - 1);
+			return -1;
+		}
+		if (parse_call(abi, line, n + 1, &c, &e) < 0) {
+			char where[64];
+
+			snprintf(where, sizeof(where), "%.40s:%lu: ", s->name,
+				 s->line);
+			show_parse_error(where, line, &e, n + 1, s->line);
+			return -1;
+		}
+		call_free(&c);
+		n++;
+	}
+	if (errno) {
+		complain("%s: %s%s", s->name, errno == EILSEQ ? "line " : "",
+			 errno == EILSEQ ? "has a NUL byte: not a text file" :
+			 strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		complain("%s has no calls", s->name);
+		return -1;
+	}
+	return n;
+}
+
+/* -f FILE, once attached: a line at a time, through the runner. */
+static int run_script(struct scr_proc *p, struct script *s,
+		      const struct run_opts *ro)
+{
+	struct runner r;
+	struct parse_err e;
+	const char *line;
+	unsigned int n = 0;
+	int rc = 0;
+
+	if (script_rewind(s) < 0) {
+		complain_as("input", "%s: %s", s->name, strerror(errno));
+		return EXIT_NORUN;
+	}
+	runner_init(&r, p, ro);
+	while (!rc && (line = script_next(s))) {
+		struct call *c = xmalloc(sizeof(*c));
+
+		/* Checked already: it parses the same way again. */
+		if (parse_call(ro->abi, line, ++n, c, &e) < 0) {
+			free(c);
+			complain_as("input", "%s changed while it ran (line %lu)",
+				    s->name, s->line);
+			rc = EXIT_NORUN;
+			break;
+		}
+		rc = runner_add(&r, c);
+	}
+	if (!rc)
+		rc = runner_finish(&r);
+	runner_free(&r);
+	return rc;
 }
 
 /* The ABI of the target decides the names and numbers; when /proc does
@@ -494,10 +619,10 @@ static void explain_attach_pinned(pid_t pid, int pidfd, int err)
 
 /* Attach, run, detach.  Returns the exit status. */
 static int attach_and_run(pid_t pid, int pidfd, pid_t tid, int timeout_ms,
-			  const struct opts *o, struct call *calls,
-			  unsigned int n)
+			  const struct opts *o, const struct sys_abi *abi,
+			  struct call *calls, unsigned int n, struct script *s)
 {
-	struct run_opts ro = { pid, tid, o->json, stdout, &stop_sig };
+	struct run_opts ro = { pid, tid, o->json, stdout, abi, &stop_sig };
 	unsigned int flags = o->no_seccomp_check ?
 			     SCR_ATTACH_SECCOMP_UNCHECKED : 0;
 	struct scr_proc *p;
@@ -519,6 +644,8 @@ static int attach_and_run(pid_t pid, int pidfd, pid_t tid, int timeout_ms,
 	if (tid && !session_has_thread(p, tid)) {
 		complain_not_thread(pid, tid);
 		rc = EXIT_NORUN;
+	} else if (s) {
+		rc = run_script(p, s, &ro);
 	} else {
 		rc = run_calls(p, calls, n, &ro);
 	}
@@ -570,53 +697,108 @@ static int validate(const struct opts *o, long *pid, long *tid, long *tmo)
 			 "(0..%d)", o->timeout_text, MAX_TIMEOUT_MS);
 		return -1;
 	}
-	if (!o->nwords && !o->nexprs) {
-		complain("nothing to run: give a SYSCALL [ARG...] or -e "
-			 "'CALL' after the PID");
+	if (!o->nwords && !o->nexprs && !o->file) {
+		complain("nothing to run: give a SYSCALL [ARG...], -e 'CALL' "
+			 "or -f FILE after the PID");
+		return -1;
+	}
+	if (o->nexprs && o->file) {
+		complain("give the calls with -e or in a file with -f, not both");
 		return -1;
 	}
 	return 0;
 }
 
+/* --list [PID|ABI] [SYSCALL...] */
+static int do_list(const struct opts *o)
+{
+	const struct sys_abi *abi = abi_default();
+	char *const *names = o->words;
+	size_t n = o->nwords;
+	long pid;
+
+	if (o->pid_text && parse_uint(o->pid_text, 1, INT_MAX, &pid) == 0) {
+		abi = target_abi((pid_t)pid);
+		if (!abi)
+			return EXIT_NORUN;
+	} else if (o->pid_text) {
+		abi = NULL;
+		for (int id = SCR_ABI_X86_64; id <= SCR_ABI_RISCV64 && !abi; id++)
+			if (!strcmp(o->pid_text, scr_abi_name(id)))
+				abi = scr__sys_abi(id);
+		if (!abi) {
+			/* Not a PID nor an ABI: the first call name. */
+			abi = abi_default();
+			names = o->words - 1;
+			n++;
+		}
+	}
+	if (o->nexprs || o->file || o->tid_text || o->timeout_text) {
+		complain("--list takes [PID|ABI] [SYSCALL...] only");
+		return EXIT_USAGE;
+	}
+	return print_list(stdout, abi, names, n, o->json);
+}
+
+/* --json before anything else, so that even a bad option comes as JSON. */
+static void find_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			json_mode = 1;
+}
+
 /* The system call form, on one process. */
 static int syscall_form(int argc, char **argv)
 {
-	struct call calls[CLI_MAX_CALLS];
+	struct call *calls = NULL;
 	const struct sys_abi *abi;
+	struct script script, *sp = NULL;
 	struct opts o;
 	unsigned int n = 0;
 	long pid, tid, tmo;
 	int rc, pidfd, pin_err;
 
 	memset(&o, 0, sizeof(o));
-	if (parse_options(argc, argv, &o) < 0)
+	find_json(argc, argv);
+	if (parse_options(argc, argv, &o) < 0) {
+		free(o.exprs);
 		return EXIT_USAGE;
+	}
 	if (o.help) {
 		usage(stdout);
+		free(o.exprs);
 		return 0;
 	}
 	if (o.version) {
 		print_version();
+		free(o.exprs);
 		return 0;
 	}
-	if (o.list && !o.pid_text)
-		return print_list(abi_default());
 	if (o.list) {
-		if (parse_uint(o.pid_text, 1, INT_MAX, &pid) < 0) {
-			complain("'%s' is not a process id", o.pid_text);
-			return EXIT_USAGE;
-		}
-		abi = target_abi((pid_t)pid);
-		return abi ? print_list(abi) : EXIT_NORUN;
+		rc = do_list(&o);
+		free(o.exprs);
+		return rc;
 	}
-	if (validate(&o, &pid, &tid, &tmo) < 0)
+	if (validate(&o, &pid, &tid, &tmo) < 0) {
+		free(o.exprs);
 		return EXIT_USAGE;
+	}
+	if (o.file && script_open(&script, o.file) < 0) {
+		complain("cannot read %s: %s", !strcmp(o.file, "-") ?
+			 "standard input" : o.file, strerror(errno));
+		free(o.exprs);
+		return EXIT_USAGE;
+	}
+	if (o.file)
+		sp = &script;
 	pidfd = pin_target((pid_t)pid);
 	pin_err = pidfd < 0 ? errno : 0;
 	abi = target_abi((pid_t)pid);
 	if (!abi)
 		rc = EXIT_NORUN;
-	else if (parse_all(abi, &o, calls, &n) < 0)
+	else if (sp ? check_script(abi, sp) < 0 :
+		 !(calls = parse_all(abi, &o, &n)))
 		rc = EXIT_USAGE;	/* bad input wins over a dead PID */
 	else if (pin_err && pin_err != ENOSYS) {
 		explain_pin((pid_t)pid, pin_err);
@@ -625,9 +807,13 @@ static int syscall_form(int argc, char **argv)
 		rc = EXIT_NORUN;
 	else
 		rc = attach_and_run((pid_t)pid, pidfd, (pid_t)tid, (int)tmo,
-				    &o, calls, n);
+				    &o, abi, calls, n, sp);
 	for (unsigned int i = 0; i < n; i++)
 		call_free(&calls[i]);
+	free(calls);
+	free(o.exprs);
+	if (sp)
+		script_close(sp);
 	if (pidfd >= 0)
 		close(pidfd);
 	return rc;

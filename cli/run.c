@@ -1,11 +1,14 @@
 /*
- * Executes calls through the session API.  Pointer arguments are placed
- * in the session's scratch area, reset before every call (results of
- * earlier calls are values, never pointers into it).
+ * Executes calls through the session API in chunks (run.h).  Pointer
+ * arguments are placed in the session's scratch area, reset before
+ * every chunk (results of earlier calls are values, never pointers into
+ * it).
  */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 
 #include "format.h"
 #include "run.h"
+#include "util.h"
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -27,82 +31,168 @@ static void say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Copy data into the target; returns its address there through *addr. */
-static int place(struct scr_proc *p, const void *data, size_t len,
-		 unsigned long *addr)
+/* ---- placing data ------------------------------------------------------- */
+
+/* Copies b (and first what it points to) into the target; b->addr is
+ * its address there. */
+static int place_blob(struct scr_proc *p, const struct sys_abi *abi,
+		      struct blob *b, unsigned int depth)
 {
-	return scr_push(p, data, len, addr);
+	unsigned char *data;
+	int r;
+
+	if (depth > LEX_MAX_DEPTH + 2)
+		return -EINVAL;
+	for (unsigned int i = 0; i < b->nrel; i++) {
+		r = place_blob(p, abi, b->rel[i].to, depth + 1);
+		if (r < 0)
+			return r;
+	}
+	if (!b->nrel)
+		return scr_push(p, b->data, b->len ? b->len : 1, &b->addr);
+	data = malloc(b->len);
+	if (!data)
+		return -ENOMEM;
+	memcpy(data, b->data, b->len);
+	for (unsigned int i = 0; i < b->nrel; i++) {
+		unsigned long a = b->rel[i].to->addr;
+
+		for (unsigned int k = 0; k < abi->word_size; k++)
+			data[b->rel[i].off + k] = (unsigned char)(a >> (8 * k));
+	}
+	r = scr_push(p, data, b->len, &b->addr);
+	free(data);
+	return r;
 }
 
 /* Zeroed, so what is shown afterwards is what the call wrote (or 0). */
 static int place_zeroes(struct scr_proc *p, size_t len, unsigned long *addr)
 {
-	void *z = calloc(1, len);
+	void *z = calloc(1, len ? len : 1);
 	int r;
 
 	if (!z)
 		return -ENOMEM;
-	r = place(p, z, len, addr);
+	r = scr_push(p, z, len ? len : 1, addr);
 	free(z);
 	return r;
 }
 
-static int materialize(struct scr_proc *p, const struct call *c,
-		       const long *results, struct outcome *o,
-		       const struct run_opts *ro)
+/* The value of argument i (a pointer once its data is placed).  A plain
+ * $N of the same chunk goes to the batch as a reference. */
+static int materialize(struct runner *r, const struct call *c, size_t first,
+		       struct scr_call *sc, unsigned long *argv)
 {
-	for (unsigned int i = 0; i < c->nargs; i++) {
-		const struct arg *a = &c->args[i];
-		unsigned long *v = &o->argv[i];
-		int r = 0;
+	const struct sys_abi *abi = r->o->abi;
 
-		switch (a->kind) {
+	for (unsigned int i = 0; i < c->nargs; i++) {
+		struct arg *a = (struct arg *)&c->args[i];
+		unsigned long *v = &sc->args[i];
+		unsigned long ref;
+		int e = 0;
+
+		switch (a->form) {
 		case ARG_INT:
-			*v = a->value;
-			break;
-		case ARG_REF:
-			/* The parser checked 1 <= N < this call's number. */
-			*v = (unsigned long)results[a->value - 1];
+			ref = expr_plain_ref(&a->expr);
+			if (ref && ref > first) {
+				*v = ref - first - 1;
+				sc->ref_mask |= 1u << i;
+			} else {
+				*v = expr_eval(&a->expr, r->results);
+			}
 			break;
 		case ARG_STR:
 		case ARG_BYTES:
-			r = place(p, a->data, a->len, v);
+		case ARG_BLOB:
+			e = place_blob(r->p, abi, a->blob, 0);
+			*v = a->blob->addr;
 			break;
 		case ARG_BUF:
-			r = place_zeroes(p, a->value, v);
+		case ARG_OUT:
+			e = place_zeroes(r->p, a->size, v);
 			break;
-		case ARG_INTPTR: {
-			int x = (int)a->value;
-
-			r = place(p, &x, sizeof(x), v);
+		case ARG_INTPTR:
+			e = scr_push(r->p, &a->ival, sizeof(a->ival), v);
 			break;
 		}
-		}
-		if (r == -EINTR && *ro->stop)
-			return r;	/* the caller reports the signal */
-		if (r < 0) {
+		if (e == -EINTR && *r->o->stop)
+			return e;	/* the caller reports the signal */
+		if (e < 0) {
 			say("%s: cannot place argument %u (%s) in the target's "
-			    "memory: %s", c->name, i + 1, a->text,
-			    strerror(-r));
-			return r;
+			    "memory: %s", c->name, i + 1, a->text, strerror(-e));
+			return e;
 		}
+		argv[i] = *v;
 	}
+	sc->nr = c->nr;
+	sc->nargs = c->nargs;
 	return 0;
 }
 
-/* How many bytes of buf(N) to show: what the call says it produced, for
- * read-like calls, else all N.  The return value comes from the target's
- * kernel but is clamped all the same. */
-static size_t shown_len(const struct call *c, const struct outcome *o,
-			size_t size)
+static size_t data_bytes(const struct blob *b)
 {
-	long r = o->ret.sr_retval[0];
+	size_t n = b ? b->len : 0;
 
-	if (!(sys_flags(c->name) & SYS_RET_LEN))
-		return size;
-	if (r <= 0)
-		return 0;
-	return (unsigned long)r < size ? (size_t)r : size;
+	for (unsigned int i = 0; b && i < b->nrel; i++)
+		n += data_bytes(b->rel[i].to);
+	return n;
+}
+
+static size_t call_bytes(const struct call *c)
+{
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < c->nargs; i++)
+		n += c->args[i].size + data_bytes(c->args[i].blob) + 16;
+	return n;
+}
+
+/* ---- reading back --------------------------------------------------------- */
+
+struct readctx {
+	struct scr_proc *p;
+	const struct call *c;
+	int alive;	/* the process still has the memory we placed */
+};
+
+static const struct blob *find_blob(const struct blob *b, unsigned long addr)
+{
+	if (!b)
+		return NULL;
+	if (b->addr && addr >= b->addr && addr < b->addr + b->len)
+		return b;
+	for (unsigned int i = 0; i < b->nrel; i++) {
+		const struct blob *f = find_blob(b->rel[i].to, addr);
+
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+/* What a pointer refers to: our own copy of what we placed, else the
+ * target's memory (bounded by the caller). */
+static long read_mem(void *opaque, unsigned long addr, void *buf, size_t len)
+{
+	struct readctx *rc = opaque;
+	ssize_t n;
+
+	if (!rc->alive) {
+		for (unsigned int i = 0; i < rc->c->nargs; i++) {
+			const struct blob *b = find_blob(rc->c->args[i].blob, addr);
+
+			if (b) {
+				size_t off = addr - b->addr;
+				size_t m = b->len - off < len ? b->len - off : len;
+
+				memcpy(buf, b->data + off, m);
+				return (long)m;
+			}
+		}
+		return -1;
+	}
+	n = scr_read(rc->p, addr, buf, len);
+	return n < 0 ? -1 : (long)n;
 }
 
 static void read_back(struct scr_proc *p, const struct call *c,
@@ -110,34 +200,40 @@ static void read_back(struct scr_proc *p, const struct call *c,
 {
 	for (unsigned int i = 0; i < c->nargs; i++) {
 		const struct arg *a = &c->args[i];
+		size_t want;
+		unsigned char *b;
+		ssize_t got;
 
-		if (a->kind == ARG_INTPTR) {
-			int x;
-
-			if (scr_read(p, o->argv[i], &x, sizeof(x)) ==
-			    (ssize_t)sizeof(x)) {
-				o->outint[i] = x;
-				o->have_int[i] = 1;
-			}
-		} else if (a->kind == ARG_BUF) {
-			size_t want = shown_len(c, o, a->value);
-			unsigned char *b = malloc(want ? want : 1);
-			ssize_t got;
-
-			if (!b)
+		switch (a->form) {
+		case ARG_INTPTR:
+			want = sizeof(int);
+			break;
+		case ARG_BUF:
+		case ARG_OUT:
+			want = a->size;
+			break;
+		case ARG_BLOB:
+			if (a->t.kind != SCR_ARG_INOUT)
 				continue;
-			got = want ? scr_read(p, o->argv[i], b, want) : 0;
-			if (got < 0) {
-				free(b);
-				continue;
-			}
-			o->out[i] = b;
-			o->outlen[i] = (size_t)got;
-			if (sys_flags(c->name) & SYS_RET_CSTR)
-				o->outlen[i] = strnlen((char *)b, (size_t)got);
+			want = a->blob->len;
+			break;
+		default:
+			continue;
 		}
+		b = malloc(want ? want : 1);
+		if (!b)
+			continue;
+		got = want ? scr_read(p, o->argv[i], b, want) : 0;
+		if (got < 0) {
+			free(b);
+			continue;
+		}
+		o->out[i] = b;
+		o->outlen[i] = (size_t)got;
 	}
 }
+
+/* ---- explaining what did not run ------------------------------------------- */
 
 /* The seccomp mode of the thread (Seccomp: in /proc), or -1. */
 static int seccomp_mode(pid_t pid, pid_t tid)
@@ -160,75 +256,106 @@ static int seccomp_mode(pid_t pid, pid_t tid)
 	return mode;
 }
 
-static void explain_seccomp(const struct call *c, int err,
-			    const struct run_opts *o)
-{
-	int strict = seccomp_mode(o->pid, o->tid) == 1;
-
-	if (err == -EPERM && strict)
-		say("%s refused: process %d is in seccomp strict mode, in "
-		    "which this call would kill it (only read, write, exit "
-		    "and sigreturn are allowed).  It was not run; the process"
-		    " is unchanged", c->name, (int)o->pid);
-	else if (err == -EPERM)
-		say("%s refused: the seccomp filter of process %d answers "
-		    "this call (with these arguments) by killing it, raising "
-		    "SIGSYS or suspending it for a supervisor.  It was not "
-		    "run; the process is unchanged.  Its own policy forbids "
-		    "the call: choose one the filter allows",
-		    c->name, (int)o->pid);
-	else
-		say("%s refused: process %d has seccomp filters, and reading "
-		    "them to check that this call is safe needs "
-		    "CAP_SYS_ADMIN, which scremote lacks; a filter could kill"
-		    " the process for this call.  Run scremote as root (or "
-		    "with CAP_SYS_ADMIN), or pass --no-seccomp-check to run "
-		    "it unchecked at the process's risk.  Nothing was run",
-		    c->name, (int)o->pid);
-}
-
-static void explain_unrun(const struct call *c, int err,
-			  const struct run_opts *o)
-{
-	switch (err) {
-	case -EINTR:
-		if (*o->stop)
-			break;	/* the caller reports the signal */
-		say("%s was interrupted; the target is unchanged", c->name);
-		break;
-	case -ETIMEDOUT:
-		say("%s did not complete in time and was interrupted; the "
-		    "target is unchanged.  It may be waiting for something "
-		    "another (stopped) thread holds; raise --timeout or pick "
-		    "the thread with -t", c->name);
-		break;
-	case -EBUSY:
-		say("%s: the thread is not at a point where a system call can "
-		    "be run safely (e.g. in the middle of fork or exec); try "
-		    "again", c->name);
-		break;
-	case -EPERM:
-	case -EACCES:
-		explain_seccomp(c, err, o);
-		break;
-	case -ESRCH:
-		if (o->tid)
-			say("%s: thread %d is gone (it exited, or is not a "
-			    "thread of process %d)", c->name, (int)o->tid,
-			    (int)o->pid);
-		else
-			say("%s: process %d exited during the call", c->name,
-			    (int)o->pid);
-		break;
-	default:
-		say("%s could not be run: %s", c->name, strerror(-err));
-	}
-}
-
 static int is_exec(const struct call *c)
 {
 	return strcmp(c->name, "execve") == 0 ||
 	       strcmp(c->name, "execveat") == 0;
+}
+
+static void explain_seccomp(const struct call *c, int err,
+			    const struct run_opts *o, char *m, size_t size)
+{
+	int strict = seccomp_mode(o->pid, o->tid) == 1;
+
+	if (err == -EPERM && strict)
+		snprintf(m, size, "%s refused: process %d is in seccomp strict "
+			 "mode, in which this call would kill it (only read, "
+			 "write, exit and sigreturn are allowed).  It was not "
+			 "run; the process is unchanged", c->name, (int)o->pid);
+	else if (err == -EPERM)
+		snprintf(m, size, "%s refused: the seccomp filter of process %d "
+			 "answers this call (with these arguments) by killing "
+			 "it, raising SIGSYS or suspending it for a supervisor."
+			 "  It was not run; the process is unchanged.  Its own "
+			 "policy forbids the call: choose one the filter allows",
+			 c->name, (int)o->pid);
+	else
+		snprintf(m, size, "%s refused: process %d has seccomp filters, "
+			 "and reading them to check that this call is safe needs "
+			 "CAP_SYS_ADMIN, which scremote lacks; a filter could "
+			 "kill the process for this call.  Run scremote as root "
+			 "(or with CAP_SYS_ADMIN), or pass --no-seccomp-check to "
+			 "run it unchecked at the process's risk.  Nothing was "
+			 "run", c->name, (int)o->pid);
+}
+
+/* EBUSY has two causes, and retrying helps with neither as such. */
+static void explain_busy(struct scr_proc *p, const struct call *c,
+			 const struct run_opts *o, char *m, size_t size)
+{
+	pid_t tids[2];
+	int nthreads = scr_threads(p, tids, 2);
+	pid_t tid = o->tid ? o->tid : o->pid;
+
+	if (is_exec(c) && nthreads > 1)
+		snprintf(m, size, "%s not run: process %d has other threads, "
+			 "and the kernel would wait for ever for them to die "
+			 "while scremote keeps them stopped.  execve can only "
+			 "be run in a single-threaded process; the process is "
+			 "unchanged", c->name, (int)o->pid);
+	else
+		snprintf(m, size, "%s not run: thread %d is in the middle of "
+			 "an interrupted system call that the kernel restarts "
+			 "when it resumes (restart_syscall: a nanosleep, poll or "
+			 "futex wait with a timeout, cut short by a signal), and "
+			 "a call run now would lose it.  The thread is unchanged;"
+			 " run the call in another thread (-t TID, see /proc/%d/"
+			 "task) or once the thread has left that call",
+			 c->name, (int)tid, (int)o->pid);
+}
+
+static void explain_unrun(struct scr_proc *p, const struct call *c, int err,
+			  const struct run_opts *o, char *m, size_t size)
+{
+	m[0] = '\0';
+	switch (err) {
+	case -EINTR:
+		if (*o->stop)
+			snprintf(m, size, "%s was interrupted by signal %d; the "
+				 "target is unchanged", c->name, (int)*o->stop);
+		else
+			snprintf(m, size, "%s was interrupted; the target is "
+				 "unchanged", c->name);
+		break;
+	case -ETIMEDOUT:
+		snprintf(m, size, "%s did not complete in time and was "
+			 "interrupted; the target is unchanged.  It may be "
+			 "waiting for something another (stopped) thread holds;"
+			 " raise --timeout or pick the thread with -t", c->name);
+		break;
+	case -EBUSY:
+		explain_busy(p, c, o, m, size);
+		break;
+	case -EPERM:
+	case -EACCES:
+		explain_seccomp(c, err, o, m, size);
+		break;
+	case -ESRCH:
+		if (o->tid)
+			snprintf(m, size, "%s: thread %d is gone (it exited, or "
+				 "is not a thread of process %d)", c->name,
+				 (int)o->tid, (int)o->pid);
+		else
+			snprintf(m, size, "%s: process %d exited during the call",
+				 c->name, (int)o->pid);
+		break;
+	case -ECANCELED:
+		snprintf(m, size, "%s not run: an earlier call failed", c->name);
+		break;
+	default:
+		snprintf(m, size, "%s could not be run: %s", c->name,
+			 strerror(-err));
+	}
 }
 
 /* The program the process runs now, from /proc/PID/exe: a path of the
@@ -274,67 +401,263 @@ static void outcome_free(struct outcome *o)
 	free(o->new_exe);
 }
 
-static void print_outcome(const struct run_opts *o, unsigned int index,
-			  const struct call *c, const struct outcome *oc)
+/* ---- chunks --------------------------------------------------------------- */
+
+void runner_init(struct runner *r, struct scr_proc *p,
+		 const struct run_opts *o)
 {
+	memset(r, 0, sizeof(*r));
+	r->p = p;
+	r->o = o;
+}
+
+static void record(struct runner *r, const struct call *c, long v)
+{
+	if (c->index > r->cap) {
+		size_t cap = r->cap ? r->cap : 64;
+
+		while (cap < c->index)
+			cap *= 2;
+		r->results = xrealloc(r->results, cap * sizeof(*r->results));
+		memset(r->results + r->cap, 0, (cap - r->cap) * sizeof(long));
+		r->cap = cap;
+	}
+	r->results[c->index - 1] = v;
+	if (c->index > r->nresults)
+		r->nresults = c->index;
+}
+
+static void print_outcome(struct runner *r, const struct call *c,
+			  const struct outcome *oc, int alive)
+{
+	const struct run_opts *o = r->o;
+	struct readctx rc = { r->p, c, alive };
+	struct dctx x = { o->abi, read_mem, &rc, oc->ret.sr_retval[0] };
+
 	if (o->json)
-		print_json(o->out, index, c, oc);
+		print_json(o->out, c, oc, &x);
 	else
-		print_text(o->out, c, oc);
+		print_text(o->out, c, oc, &x);
 	fflush(o->out);
 }
 
-static int run_one(struct scr_proc *p, const struct call *c,
-		   unsigned int index, long *results, const struct run_opts *o)
+static void report_unrun(struct runner *r, const struct call *c, int err)
 {
-	struct outcome oc;
-	int r;
+	const struct run_opts *o = r->o;
+	struct readctx rc = { r->p, c, 0 };
+	struct dctx x = { o->abi, read_mem, &rc, 0 };
+	char m[1024];
 
-	memset(&oc, 0, sizeof(oc));
-	scr_scratch_reset(p);
-	r = materialize(p, c, results, &oc, o);
-	if (r == 0) {
-		r = scr_syscall(p, o->tid, c->nr, oc.argv, c->nargs, &oc.ret);
-		if (r == -ESRCH && scr_exit_status(p, &oc.wstatus) == 0) {
-			/* The call, or a signal during it, ended the
-			 * process: report it as strace does. */
-			oc.ended = 1;
-			print_outcome(o, index, c, &oc);
-			return 3;
+	explain_unrun(r->p, c, err, o, m, sizeof(m));
+	if (!(err == -EINTR && *o->stop))
+		say("%s", m);
+	if (o->json) {
+		print_json_unrun(o->out, c, err, m, &x);
+		fflush(o->out);
+	}
+}
+
+/* One executed call: read back, print, remember.  Returns the exit
+ * status it stops with, or 0. */
+static int finish_one(struct runner *r, const struct call *c,
+		      struct outcome *oc)
+{
+	int err = oc->ret.sr_error;
+
+	if (!err)
+		read_back(r->p, c, oc);
+	if (!err && is_exec(c))
+		oc->new_exe = program_of(r->o->pid);
+	print_outcome(r, c, oc, !(is_exec(c) && !err));
+	if (!err && is_exec(c) && !r->o->json)
+		note_new_program(r->o, oc->new_exe);
+	record(r, c, oc->ret.sr_retval[0]);
+	return err ? 1 : 0;
+}
+
+static int run_chunk(struct runner *r)
+{
+	size_t n = r->n, first = r->chunk[0]->index - 1;
+	struct scr_call sc[RUN_CHUNK];
+	struct outcome oc[RUN_CHUNK];
+	int got, rc = 0, placed_rc = 0;
+
+	memset(sc, 0, sizeof(sc));
+	memset(oc, 0, sizeof(oc));
+	scr_scratch_reset(r->p);
+	for (size_t k = 0; k < n; k++) {
+		int e = materialize(r, r->chunk[k], first, &sc[k], oc[k].argv);
+
+		if (e < 0) {
+			if (e == -EINTR && *r->o->stop)
+				return 128 + *r->o->stop;
+			/* Run what came before it, then stop. */
+			n = k;
+			placed_rc = 3;
+			break;
 		}
-		if (r < 0)
-			explain_unrun(c, r, o);
 	}
-	if (r < 0) {
-		if (o->json)
-			print_json_unrun(o->out, index, c, r);
-		return 3;
+	got = n ? scr_batch(r->p, r->o->tid, sc, n, SCR_BATCH_STOP_ON_ERROR) : 0;
+	if (got < 0)
+		for (size_t k = 0; k < n; k++)
+			sc[k].status = got;
+	for (size_t k = 0; k < n && !rc; k++) {
+		struct call *c = r->chunk[k];
+
+		if (sc[k].status == 0) {
+			oc[k].ret = sc[k].ret;
+			for (unsigned int i = 0; i < c->nargs; i++)
+				if (sc[k].ref_mask & (1u << i))
+					oc[k].argv[i] = (unsigned long)
+						sc[sc[k].args[i]].ret.sr_retval[0];
+			rc = finish_one(r, c, &oc[k]);
+		} else if (sc[k].status == -ECANCELED) {
+			break;
+		} else if (sc[k].status == -ESRCH &&
+			   scr_exit_status(r->p, &oc[k].wstatus) == 0) {
+			/* The call, or a signal during it, ended the process:
+			 * report it as strace does. */
+			oc[k].ended = 1;
+			print_outcome(r, c, &oc[k], 0);
+			rc = 3;
+		} else {
+			if (sc[k].status == -EINTR && *r->o->stop)
+				rc = 128 + *r->o->stop;
+			report_unrun(r, c, sc[k].status);
+			if (!rc)
+				rc = 3;
+		}
 	}
-	if (!oc.ret.sr_error)
-		read_back(p, c, &oc);
-	if (!oc.ret.sr_error && is_exec(c))
-		oc.new_exe = program_of(o->pid);
-	print_outcome(o, index, c, &oc);
-	if (!oc.ret.sr_error && is_exec(c) && !o->json)
-		note_new_program(o, oc.new_exe);
-	results[index - 1] = oc.ret.sr_retval[0];
-	outcome_free(&oc);
-	return oc.ret.sr_error ? 1 : 0;
+	for (size_t k = 0; k < RUN_CHUNK; k++)
+		outcome_free(&oc[k]);
+	return rc ? rc : placed_rc;
+}
+
+static void drop_chunk(struct runner *r)
+{
+	for (size_t k = 0; k < r->n; k++) {
+		call_free(r->chunk[k]);
+		free(r->chunk[k]);
+	}
+	r->n = 0;
+	r->bytes = 0;
+}
+
+/* Output nobody reads: results of a chunk run now would be lost (the
+ * batch runs every call before the first is printed), so stop as the
+ * first write would, with SIGPIPE. */
+static void check_output(FILE *out)
+{
+	struct pollfd pfd = { fileno(out), POLLOUT, 0 };
+
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR))
+		raise(SIGPIPE);
+}
+
+static int flush(struct runner *r)
+{
+	int rc;
+
+	if (!r->n || r->rc)
+		return r->rc;
+	check_output(r->o->out);
+	if (*r->o->stop) {
+		r->rc = 128 + *r->o->stop;
+		return r->rc;
+	}
+	rc = run_chunk(r);
+	drop_chunk(r);
+	if (!rc && *r->o->stop)
+		rc = 128 + *r->o->stop;
+	r->rc = rc;
+	return rc;
+}
+
+/* Calls that replace the process's memory or end it, or hand control
+ * back to what the kernel saved: alone in their chunk. */
+static int runs_alone(const struct call *c)
+{
+	static const char *const names[] = {
+		"execve", "execveat", "exit", "exit_group", "rt_sigreturn",
+		"sigreturn", "fork", "vfork", "clone", "clone3", "munmap",
+		"mremap", "brk",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(c->name, names[i]))
+			return 1;
+	return 0;
+}
+
+/* Does c need a value the chunk has not computed yet? */
+static int needs_chunk_value(const struct runner *r, const struct call *c)
+{
+	size_t first;
+
+	if (!r->n)
+		return 0;
+	first = r->chunk[0]->index;
+	for (unsigned int i = 0; i < c->nargs; i++) {
+		const struct arg *a = &c->args[i];
+
+		if (a->form == ARG_INT && !expr_plain_ref(&a->expr) &&
+		    expr_max_ref(&a->expr) >= first)
+			return 1;
+	}
+	return 0;
+}
+
+int runner_add(struct runner *r, struct call *c)
+{
+	size_t bytes = call_bytes(c);
+
+	if (r->rc) {
+		call_free(c);
+		free(c);
+		return r->rc;
+	}
+	if (r->n == RUN_CHUNK || (r->n && r->bytes + bytes > RUN_CHUNK_BYTES) ||
+	    needs_chunk_value(r, c) || runs_alone(c) ||
+	    (r->n && runs_alone(r->chunk[r->n - 1]))) {
+		if (flush(r)) {
+			call_free(c);
+			free(c);
+			return r->rc;
+		}
+	}
+	r->chunk[r->n++] = c;
+	r->bytes += bytes;
+	return 0;
+}
+
+int runner_finish(struct runner *r)
+{
+	return flush(r);
+}
+
+void runner_free(struct runner *r)
+{
+	drop_chunk(r);
+	free(r->results);
+	r->results = NULL;
 }
 
 int run_calls(struct scr_proc *p, struct call *calls, unsigned int n,
 	      const struct run_opts *o)
 {
-	long results[CLI_MAX_CALLS];
+	struct runner r;
+	int rc = 0;
 
-	for (unsigned int i = 0; i < n && i < CLI_MAX_CALLS; i++) {
-		int rc;
+	runner_init(&r, p, o);
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		struct call *c = xmalloc(sizeof(*c));
 
-		if (*o->stop)
-			return 128 + *o->stop;
-		rc = run_one(p, &calls[i], i + 1, results, o);
-		if (rc)
-			return rc;
+		*c = calls[i];
+		memset(&calls[i], 0, sizeof(calls[i]));
+		rc = runner_add(&r, c);
 	}
-	return 0;
+	if (!rc)
+		rc = runner_finish(&r);
+	runner_free(&r);
+	return rc;
 }

@@ -34,7 +34,7 @@ prefixes=$(printf '%s' "$prefixes" | tr -d '\n')
 # Whole names without a prefix of their own: SIGINT..., waitpid options,
 # poll and epoll events, mode bits, terminal ioctls.
 whole='SIG[A-Z0-9]+|W(NOHANG|UNTRACED|CONTINUED|EXITED|STOPPED|NOWAIT|ALL|CLONE|NOTHREAD)
-|E?POLL[A-Z]+|S_I[A-Z]+|TC[A-Z]+[0-9]*'
+|E?POLL[A-Z]+|S_I[A-Z]+|TC[A-Z]+[0-9]*|STD(IN|OUT|ERR)_FILENO'
 whole=$(printf '%s' "$whole" | tr -d '\n')
 
 inc="$dir/consts-inc.h"

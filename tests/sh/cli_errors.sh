@@ -38,7 +38,7 @@ expect_usage usage_unquoted_path "strings need double quotes" "$S" chdir /tmp
 expect_usage usage_bad_string "no closing '\"'" "$S" -e 'chdir("/tmp)'
 expect_usage usage_unknown_const "did you mean 'O_CREAT'" "$S" -e 'openat(AT_FDCWD, "x", O_CRAET)'
 expect_usage usage_no_call "nothing to run" "$S"
-expect_usage usage_no_pid "missing PID" --json
+expect_usage usage_no_pid "missing PID" --timeout 100
 expect_usage usage_unknown_option "unknown option '--frobnicate'" --frobnicate "$S" getpid
 expect_usage usage_bad_timeout "--timeout 'soon'" --timeout soon "$S" getpid
 expect_usage usage_bad_tid "-t 'x'" -t x "$S" getpid
@@ -163,7 +163,8 @@ a, b = (json.loads(l) for l in out)
 assert a["syscall"] == "getpid" and a["retval"] == pid and a["errno"] == 0
 assert a["errname"] is None and a["args"] == [] and a["call"] == 1
 assert b["syscall"] == "close" and b["retval"] == -1 and b["errno"] == 9
-assert b["errname"] == "EBADF" and b["args"] == [{"text": "9999", "value": 9999}]
+assert b["errname"] == "EBADF"
+assert b["args"] == [{"name": "fd", "text": "9999", "input": "9999", "value": 9999}]
 assert isinstance(b["nr"], int) and b["buffers"] == []
 EOF
 then
@@ -186,11 +187,12 @@ else
 	fail json_buffer "$OUT"
 fi
 
-# --list: the generated table, with numbers; --help and --version.
+# --list: the generated table, with numbers and prototypes; --help and
+# --version.
 scr --list
-n=$(grep -c '^[a-z_0-9]* *[0-9]*$' <<<"$OUT")
+n=$(grep -c '^[a-z_0-9]* *[0-9]* (.*)$' <<<"$OUT")
 if [ "$RC" -eq 0 ] && [ "$n" -gt 300 ] &&
-   grep -q '^openat  *[0-9][0-9]*$' <<<"$OUT"; then
+   grep -q '^openat  *[0-9][0-9]* (int dfd, const char \*filename, int flags\[, umode_t mode\])$' <<<"$OUT"; then
 	pass list
 else
 	fail list "exit $RC, $n names"

@@ -1,0 +1,144 @@
+/*
+ * fcntl: what its third argument and its result are depend on the
+ * command (open flags after F_SETFL and from F_GETFL, a struct flock
+ * for the locks, a descriptor from F_DUPFD), and struct flock itself.
+ */
+#include <string.h>
+
+#include "decode.h"
+
+/* Is v the value of constant name in this ABI? */
+static int is(const struct sys_abi *abi, unsigned long v, const char *name)
+{
+	const struct sys_const *k = scr__const_by_name(abi, name, strlen(name));
+
+	return k && (unsigned long)k->value == v;
+}
+
+static int is_any(const struct sys_abi *abi, unsigned long v,
+		  const char *const *names)
+{
+	for (; *names; names++)
+		if (is(abi, v, *names))
+			return 1;
+	return 0;
+}
+
+static void set(struct argtype *t, int kind, const char *detail)
+{
+	t->kind = kind;
+	t->detail = detail;
+}
+
+static const char *const set_locks[] = {
+	"F_SETLK", "F_SETLKW", "F_OFD_SETLK", "F_OFD_SETLKW", NULL
+};
+static const char *const get_locks[] = { "F_GETLK", "F_OFD_GETLK", NULL };
+static const char *const set_locks64[] = { "F_SETLK64", "F_SETLKW64", NULL };
+
+/* flock64 only where it differs (a 32-bit ABI's F_SETLK64 is 13, not
+ * F_SETLK): on 64-bit ABIs the names have the same values. */
+static const char *lock_struct(const struct sys_abi *abi, unsigned long cmd)
+{
+	if (abi->word_size == 4 && (is_any(abi, cmd, set_locks64) ||
+				     is(abi, cmd, "F_GETLK64")))
+		return "flock64";
+	return "flock";
+}
+
+static void fcntl_arg(const struct sys_abi *abi, unsigned int i,
+		      const unsigned long *v, const unsigned char *known,
+		      struct argtype *t)
+{
+	unsigned long cmd = v[1];
+
+	if (i != 2 || !known[1])
+		return;
+	if (is(abi, cmd, "F_SETFL"))
+		set(t, SCR_ARG_FLAGS, "open_flags");
+	else if (is(abi, cmd, "F_SETFD"))
+		set(t, SCR_ARG_FLAGS, "fd_flags");
+	else if (is(abi, cmd, "F_DUPFD") || is(abi, cmd, "F_DUPFD_CLOEXEC"))
+		set(t, SCR_ARG_FD, NULL);
+	else if (is(abi, cmd, "F_SETOWN"))
+		set(t, SCR_ARG_PID, NULL);
+	else if (is(abi, cmd, "F_SETSIG"))
+		set(t, SCR_ARG_SIGNAL, NULL);
+	else if (is(abi, cmd, "F_SETLEASE"))
+		set(t, SCR_ARG_ENUM, "lock_type");
+	else if (is(abi, cmd, "F_ADD_SEALS"))
+		set(t, SCR_ARG_FLAGS, "seal_flags");
+	else if (is_any(abi, cmd, set_locks) || is_any(abi, cmd, set_locks64))
+		set(t, SCR_ARG_IN, lock_struct(abi, cmd));
+	else if (is_any(abi, cmd, get_locks) || is(abi, cmd, "F_GETLK64"))
+		set(t, SCR_ARG_INOUT, lock_struct(abi, cmd));
+}
+
+static void fcntl_ret(const struct sys_abi *abi, unsigned int nargs,
+		      const unsigned long *v, const unsigned char *known,
+		      struct argtype *t)
+{
+	unsigned long cmd = v[1];
+
+	if (nargs < 2 || !known[1])
+		return;
+	if (is(abi, cmd, "F_GETFL"))
+		set(t, SCR_ARG_FLAGS, "open_flags");
+	else if (is(abi, cmd, "F_GETFD"))
+		set(t, SCR_ARG_FLAGS, "fd_flags");
+	else if (is(abi, cmd, "F_DUPFD") || is(abi, cmd, "F_DUPFD_CLOEXEC"))
+		set(t, SCR_ARG_FD, NULL);
+	else if (is(abi, cmd, "F_GETOWN"))
+		set(t, SCR_ARG_PID, NULL);
+	else if (is(abi, cmd, "F_GETSIG"))
+		set(t, SCR_ARG_SIGNAL, NULL);
+	else if (is(abi, cmd, "F_GETLEASE"))
+		set(t, SCR_ARG_ENUM, "lock_type");
+	else if (is(abi, cmd, "F_GET_SEALS"))
+		set(t, SCR_ARG_FLAGS, "seal_flags");
+}
+
+/* struct flock: off_t is the ABI's long; flock64's loff_t is 64 bits
+ * (only on 32-bit ABIs, where it differs). */
+static const struct field flock_f[] = {
+	{ "l_type", FT_I16, SH_SYM, 0, "lock_type", NULL, 0, 0, 0 },
+	{ "l_whence", FT_I16, SH_SYM, 0, "whence", NULL, 0, 0, 0 },
+	{ "l_start", FT_LONG, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
+	{ "l_len", FT_LONG, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
+	{ "l_pid", FT_I32, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
+};
+static const struct field flock64_f[] = {
+	{ "l_type", FT_I16, SH_SYM, 0, "lock_type", NULL, 0, 0, 0 },
+	{ "l_whence", FT_I16, SH_SYM, 0, "whence", NULL, 0, 0, 0 },
+	{ "l_start", FT_I64, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
+	{ "l_len", FT_I64, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
+	{ "l_pid", FT_I32, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
+};
+static const struct sdesc flock_d = { "flock", flock_f, NFIELDS(flock_f) };
+static const struct sdesc flock64_d = { "flock64", flock64_f,
+					NFIELDS(flock64_f) };
+
+static const struct sdesc *flock_desc(const struct sys_abi *abi)
+{
+	(void)abi;
+	return &flock_d;
+}
+
+static const struct sdesc *flock64_desc(const struct sys_abi *abi)
+{
+	(void)abi;
+	return &flock64_d;
+}
+
+static const struct dstruct structs[] = {
+	{ "flock", flock_desc, NULL, NULL, NULL },
+	{ "flock64", flock64_desc, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct callhook hooks[] = {
+	{ "fcntl,fcntl64", fcntl_arg, fcntl_ret },
+	{ NULL, NULL, NULL },
+};
+
+const struct decoder decoder_fcntl = { "fcntl", structs, hooks };
