@@ -14,7 +14,7 @@
 
 enum {
 	OP_NUM, OP_REF, OP_NEG, OP_NOT, OP_OR, OP_XOR, OP_AND, OP_SHL,
-	OP_SHR, OP_ADD, OP_SUB, OP_HTONS, OP_HTONL, OP_MKDEV,
+	OP_SHR, OP_ADD, OP_SUB, OP_MUL, OP_HTONS, OP_HTONL, OP_MKDEV,
 };
 
 static void emit(struct expr *e, unsigned char kind, unsigned long v)
@@ -349,6 +349,7 @@ static const struct level {
 	{ { "&" }, { OP_AND } },
 	{ { "<<", ">>" }, { OP_SHL, OP_SHR } },
 	{ { "+", "-" }, { OP_ADD, OP_SUB } },
+	{ { "*" }, { OP_MUL } },
 };
 
 static int parse_level(struct cur *c, const struct expr_ctx *x,
@@ -403,6 +404,7 @@ static unsigned long apply(unsigned char op, unsigned long a, unsigned long b)
 	case OP_SHR: return b >= 64 ? 0 : a >> b;
 	case OP_ADD: return a + b;
 	case OP_SUB: return a - b;
+	case OP_MUL: return a * b;
 	case OP_MKDEV: return (unsigned long)makedev(a, b);
 	}
 	return 0;

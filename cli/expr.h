@@ -3,7 +3,8 @@
  *
  *   expr := or;   or := xor {"|" xor};   xor := and {"^" and}
  *   and := shift {"&" shift};   shift := sum {("<<" | ">>") sum}
- *   sum := unary {("+" | "-") unary};   unary := ("~" | "-") unary | prim
+ *   sum := prod {("+" | "-") prod};   prod := unary {"*" unary}
+ *   unary := ("~" | "-") unary | prim
  *   prim := NUMBER | 'c' | CONSTANT | NULL | $N | "(" expr ")"
  *         | htons(e) | htonl(e) | ntohs(e) | ntohl(e) | makedev(e, e)
  *         | inet_addr("1.2.3.4")

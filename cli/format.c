@@ -132,6 +132,22 @@ static void emit_strv(struct emit *e, const struct dctx *x,
 	emit_arr_end(e);
 }
 
+/* An array (its count in another argument, or more than one element)
+ * is shown as one, even of one element; a single struct as itself. */
+static size_t elements(const struct dctx *x, const struct call *c,
+		       const struct arg *a, size_t len)
+{
+	size_t size = decode_size(x->abi, a->t.detail);
+	int counted = a->t.ref >= 0 && (unsigned int)a->t.ref < c->nargs &&
+		      c->args[a->t.ref].t.kind == SCR_ARG_COUNT;
+
+	if (!size || strchr(a->t.detail, '['))
+		return 0;
+	if (counted || len > size)
+		return len / size ? len / size : 1;
+	return 0;
+}
+
 /* Argument i, after the call (or before it ran, for JSON of a call
  * that could not run: o NULL). */
 static void emit_arg(struct emit *e, const struct dctx *x, const struct call *c,
@@ -161,9 +177,11 @@ static void emit_arg(struct emit *e, const struct dctx *x, const struct call *c,
 		if (t->kind == SCR_ARG_STRV) {
 			emit_strv(e, x, a->blob);
 		} else if (ok && o->out[i] && type) {
-			decode_print(e, x, type, o->out[i], o->outlen[i], 0);
+			decode_print(e, x, type, o->out[i], o->outlen[i],
+				     elements(x, c, a, o->outlen[i]));
 		} else if (type) {
-			decode_print(e, x, type, a->blob->data, a->blob->len, 0);
+			decode_print(e, x, type, a->blob->data, a->blob->len,
+				     elements(x, c, a, a->blob->len));
 		} else {
 			emit_str(e, a->blob->data, a->blob->len);
 		}
@@ -186,7 +204,7 @@ static void emit_arg(struct emit *e, const struct dctx *x, const struct call *c,
 			emit_sym(e, a->text);
 		} else if (type && decode_size(x->abi, type)) {
 			decode_print(e, x, type, o->out[i], o->outlen[i],
-				     o->outlen[i] / decode_size(x->abi, type));
+				     elements(x, c, a, o->outlen[i]));
 		} else {
 			emit_str(e, o->out[i], shown_len(c, o, o->outlen[i]));
 		}
@@ -326,8 +344,12 @@ static void print_json_args(FILE *f, const struct call *c,
 
 		fprintf(f, "%s{\"name\":", i ? "," : "");
 		json_cstr(f, a->t.name);
+		long left = x->left ? *x->left : 0;
+
 		fputs(",\"text\":", f);
 		json_arg_text(f, x, c, o, i);
+		if (x->left)	/* "decoded" shows the same bytes again */
+			*x->left = left;
 		fputs(",\"input\":", f);
 		json_cstr(f, a->text);
 		if (o)
@@ -359,8 +381,9 @@ static void print_json_buffers(FILE *f, const struct call *c,
 		size_t len;
 
 		if (!o->out[i] || (a->form != ARG_BUF && a->form != ARG_INTPTR &&
-				   a->form != ARG_OUT))
-			continue;
+				   a->form != ARG_OUT) ||
+		    (a->form == ARG_OUT && a->t.detail))
+			continue;	/* structs are in "decoded" */
 		fprintf(f, "%s{\"arg\":%u", first ? "" : ",", i);
 		first = 0;
 		if (a->form == ARG_INTPTR) {

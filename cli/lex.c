@@ -35,10 +35,30 @@ char lex_peek(const struct cur *c)
 	return lex_at_end(c) ? '\0' : c->s[c->pos];
 }
 
+/* Spaces, and C comments: strace -v writes the date of a time after
+ * it in one ("st_atime=0 / * 1970-01-01... * /" without the spaces),
+ * and a pasted line keeps it. */
 void lex_skip_ws(struct cur *c)
 {
-	while (!lex_at_end(c) && isspace((unsigned char)c->s[c->pos]))
-		c->pos++;
+	for (;;) {
+		while (!lex_at_end(c) && isspace((unsigned char)c->s[c->pos]))
+			c->pos++;
+		if (c->pos + 1 < c->end && c->s[c->pos] == '/' &&
+		    c->s[c->pos + 1] == '*') {
+			const char *e = NULL;
+
+			for (size_t k = c->pos + 2; k + 1 < c->end; k++)
+				if (c->s[k] == '*' && c->s[k + 1] == '/') {
+					e = c->s + k;
+					break;
+				}
+			if (!e)
+				return;	/* unclosed: left for the caller */
+			c->pos = (size_t)(e - c->s) + 2;
+			continue;
+		}
+		return;
+	}
 }
 
 int lex_is_ident_start(char ch)

@@ -53,13 +53,15 @@ static int place_blob(struct scr_proc *p, const struct sys_abi *abi,
 	data = malloc(b->len);
 	if (!data)
 		return -ENOMEM;
-	memcpy(data, b->data, b->len);
+	/* Our copy gets the addresses too, so that what is shown after
+	 * the call points where the target's copy does. */
 	for (unsigned int i = 0; i < b->nrel; i++) {
 		unsigned long a = b->rel[i].to->addr;
 
 		for (unsigned int k = 0; k < abi->word_size; k++)
-			data[b->rel[i].off + k] = (unsigned char)(a >> (8 * k));
+			b->data[b->rel[i].off + k] = (unsigned char)(a >> (8 * k));
 	}
+	memcpy(data, b->data, b->len);
 	r = scr_push(p, data, b->len, &b->addr);
 	free(data);
 	return r;
@@ -304,14 +306,13 @@ static void explain_busy(struct scr_proc *p, const struct call *c,
 			 "be run in a single-threaded process; the process is "
 			 "unchanged", c->name, (int)o->pid);
 	else
-		snprintf(m, size, "%s not run: thread %d is in the middle of "
-			 "an interrupted system call that the kernel restarts "
-			 "when it resumes (restart_syscall: a nanosleep, poll or "
-			 "futex wait with a timeout, cut short by a signal), and "
-			 "a call run now would lose it.  The thread is unchanged;"
-			 " run the call in another thread (-t TID, see /proc/%d/"
-			 "task) or once the thread has left that call",
-			 c->name, (int)tid, (int)o->pid);
+		snprintf(m, size, "%s not run: thread %d is stopped inside a "
+			 "system call the kernel will resume (restart_syscall: "
+			 "an interrupted sleep or wait with a timeout), and %s "
+			 "would overwrite the state that call resumes from.  The "
+			 "thread is unchanged; run %s in another thread (-t TID,"
+			 " see /proc/%d/task), or once the thread has left that "
+			 "call", c->name, (int)tid, c->name, c->name, (int)o->pid);
 }
 
 static void explain_unrun(struct scr_proc *p, const struct call *c, int err,
@@ -432,12 +433,15 @@ static void print_outcome(struct runner *r, const struct call *c,
 {
 	const struct run_opts *o = r->o;
 	struct readctx rc = { r->p, c, alive };
-	struct dctx x = { o->abi, read_mem, &rc, oc->ret.sr_retval[0] };
+	long left = oc->ret.sr_retval[0];
+	struct dctx x = { o->abi, read_mem, &rc, left,
+			  !oc->ret.sr_error && left >= 0 ? &left : NULL };
 
-	if (o->json)
+	if (o->json) {
 		print_json(o->out, c, oc, &x);
-	else
+	} else {
 		print_text(o->out, c, oc, &x);
+	}
 	fflush(o->out);
 }
 
@@ -445,7 +449,7 @@ static void report_unrun(struct runner *r, const struct call *c, int err)
 {
 	const struct run_opts *o = r->o;
 	struct readctx rc = { r->p, c, 0 };
-	struct dctx x = { o->abi, read_mem, &rc, 0 };
+	struct dctx x = { o->abi, read_mem, &rc, 0, NULL };
 	char m[1024];
 
 	explain_unrun(r->p, c, err, o, m, sizeof(m));

@@ -158,12 +158,12 @@ void decode_print(struct emit *e, const struct dctx *x, const char *name,
 	const struct dstruct *s;
 
 	split_name(name, base, sizeof(base), &n);
-	if (count > 1)
+	if (count)
 		n = count;
 	size = elem_size(x->abi, base);
 	s = decode_struct(base);
 	/* A struct alone is shown as itself; scalars and arrays in []. */
-	if (s && n == 1 && !strchr(name, '[')) {
+	if (s && !count && n == 1 && !strchr(name, '[')) {
 		print_one(e, x, base, p, len);
 		return;
 	}

@@ -46,6 +46,9 @@ struct dctx {
 	long (*read)(void *opaque, unsigned long addr, void *buf, size_t len);
 	void *opaque;
 	long ret;		/* the call's return value, when known */
+	/* Bytes the call says it moved, shared by the buffers shown in
+	 * turn (readv's iovecs), or NULL: each shown whole. */
+	long *left;
 };
 
 /* ---- struct descriptions (layout.c) ------------------------------------- */
@@ -69,17 +72,24 @@ enum fshow {
 	SH_MODE,	/* S_IFREG|0644 */
 	SH_DEV,		/* makedev(0x8, 0x1) */
 	SH_TIME,	/* seconds since the epoch, with the date */
-	SH_PORT,	/* network order: htons(8080) */
+	SH_PORT,	/* network order: htons(8080), htonl(0) */
 	SH_INADDR,	/* inet_addr("127.0.0.1") */
 	SH_IN6ADDR,	/* inet_pton(AF_INET6, "::1", &sin6_addr) */
 	SH_SIGSET,	/* [INT TERM] */
 	SH_BUF,		/* a pointer to bytes (iov_base), length in the
 			   next field */
+	SH_NAMES,	/* one of names[] (a value the kernel's headers
+			   name in an enum: tcpi_state=TCP_ESTABLISHED) */
+	SH_RLIM,	/* a limit: family names the infinity (all ones)
+			   as strace does, multiples of 1024 as N*1024 */
+	SH_SUNPATH,	/* a socket path; @"name" when abstract */
 	SH_HIDE,	/* not shown (padding, reserved) */
 };
 
 /* Field flags. */
-#define FF_SAME 0x1	/* a bit field sharing the previous field's unit */
+#define FF_SAME 0x1	/* a bit field sharing the previous field's unit,
+			   or a union member at the same offset */
+#define FF_PACKED 0x2	/* not aligned (__attribute__((packed)) structs) */
 
 struct field {
 	const char *name;
@@ -90,6 +100,7 @@ struct field {
 	const struct sdesc *sub;/* FT_STRUCT */
 	unsigned char bit, bits;/* a bit field: bits bits from bit */
 	unsigned char flags;	/* FF_* */
+	const char *const *names;	/* SH_NAMES: names[value], NULL-ended */
 };
 
 struct sdesc {
@@ -170,8 +181,10 @@ const struct callhook *decode_hook(const char *call);
  * unknown.  "int[2]": two ints. */
 size_t decode_size(const struct sys_abi *abi, const char *name);
 
-/* Shows count elements of type name at p (an array when count > 1 or
- * the name says "[n]"). */
+/* Shows the data of type name at p: count elements in [] (an array,
+ * even of one), or with count 0 what the name says ("stat" a struct,
+ * "int[2]" an array, "int" a scalar in [], as strace shows pointed
+ * values). */
 void decode_print(struct emit *e, const struct dctx *x, const char *name,
 		  const unsigned char *p, size_t len, size_t count);
 

@@ -101,18 +101,18 @@ static void fcntl_ret(const struct sys_abi *abi, unsigned int nargs,
 /* struct flock: off_t is the ABI's long; flock64's loff_t is 64 bits
  * (only on 32-bit ABIs, where it differs). */
 static const struct field flock_f[] = {
-	{ "l_type", FT_I16, SH_SYM, 0, "lock_type", NULL, 0, 0, 0 },
-	{ "l_whence", FT_I16, SH_SYM, 0, "whence", NULL, 0, 0, 0 },
-	{ "l_start", FT_LONG, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
-	{ "l_len", FT_LONG, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
-	{ "l_pid", FT_I32, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
+	{ "l_type", FT_I16, SH_SYM, 0, "lock_type", NULL, 0, 0, 0, NULL },
+	{ "l_whence", FT_I16, SH_SYM, 0, "whence", NULL, 0, 0, 0, NULL },
+	{ "l_start", FT_LONG, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL },
+	{ "l_len", FT_LONG, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL },
+	{ "l_pid", FT_I32, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL },
 };
 static const struct field flock64_f[] = {
-	{ "l_type", FT_I16, SH_SYM, 0, "lock_type", NULL, 0, 0, 0 },
-	{ "l_whence", FT_I16, SH_SYM, 0, "whence", NULL, 0, 0, 0 },
-	{ "l_start", FT_I64, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
-	{ "l_len", FT_I64, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
-	{ "l_pid", FT_I32, SH_DEC, 0, NULL, NULL, 0, 0, 0 },
+	{ "l_type", FT_I16, SH_SYM, 0, "lock_type", NULL, 0, 0, 0, NULL },
+	{ "l_whence", FT_I16, SH_SYM, 0, "whence", NULL, 0, 0, 0, NULL },
+	{ "l_start", FT_I64, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL },
+	{ "l_len", FT_I64, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL },
+	{ "l_pid", FT_I32, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL },
 };
 static const struct sdesc flock_d = { "flock", flock_f, NFIELDS(flock_f) };
 static const struct sdesc flock64_d = { "flock64", flock64_f,

@@ -44,7 +44,8 @@ static size_t align_of(const struct field *f, const struct sys_abi *abi)
 		size_t a = 1;
 
 		for (unsigned int i = 0; i < f->sub->n; i++) {
-			size_t b = align_of(&f->sub->f[i], abi);
+			size_t b = f->sub->f[i].flags & FF_PACKED ? 1 :
+				   align_of(&f->sub->f[i], abi);
 
 			if (b > a)
 				a = b;
@@ -64,12 +65,14 @@ static size_t layout(const struct sdesc *d, const struct sys_abi *abi,
 
 	for (unsigned int i = 0; i < d->n && i < MAX_FIELDS; i++) {
 		const struct field *f = &d->f[i];
-		size_t a = align_of(f, abi);
+		size_t a = f->flags & FF_PACKED ? 1 : align_of(f, abi);
 
 		if (a > maxa)
 			maxa = a;
 		if ((f->flags & FF_SAME) && i > 0) {
 			off[i] = off[i - 1];
+			if (pos < off[i] + type_size(f, abi))
+				pos = off[i] + type_size(f, abi);
 			continue;
 		}
 		pos = (pos + a - 1) / a * a;
@@ -119,6 +122,23 @@ static void print_time(struct emit *e, long long t)
 		emit_text_only(e, buf);
 }
 
+/* sun_path=@"name": text shows the @; JSON a string starting with @. */
+static void emit_sunpath_abstract(struct emit *e, const unsigned char *p,
+				  size_t n)
+{
+	unsigned char *b = xmalloc(n + 1);
+
+	b[0] = '@';
+	memcpy(b + 1, p, n);
+	if (e->json) {
+		emit_str(e, b, n + 1);
+	} else {
+		emit_sym(e, "@");
+		fmt_quoted(e->f, p, n, EMIT_TEXT_MAX);
+	}
+	free(b);
+}
+
 static void print_chars(struct emit *e, const unsigned char *p, size_t n)
 {
 	emit_str(e, p, strnlen((const char *)p, n));
@@ -140,15 +160,17 @@ static void print_buf(struct emit *e, const struct dctx *x,
 			emit_null(e);
 		return;
 	}
-	if (x->ret >= 0 && (unsigned long long)x->ret < len &&
-	    (unsigned long long)x->ret < want)
-		want = (size_t)x->ret;
+	if (x->left && (unsigned long)*x->left < want)
+		want = (size_t)*x->left;
 	b = xmalloc(want ? want : 1);
 	got = want ? x->read(x->opaque, addr, b, want) : 0;
-	if (got < 0)
+	if (got < 0) {
 		emit_hex(e, addr);
-	else
+	} else {
 		emit_str(e, b, (size_t)got);
+		if (x->left)
+			*x->left -= got;
+	}
 	free(b);
 }
 
@@ -179,16 +201,24 @@ static void print_field(struct emit *e, const struct dctx *x,
 		return;
 	}
 	if (f->type == FT_CHARS || f->type == FT_BYTES) {
-		if (f->show == SH_IN6ADDR)
+		if (f->show == SH_IN6ADDR) {
 			print_in6(e, p);
-		else if (f->type == FT_CHARS)
+		} else if (f->show == SH_SUNPATH && size > 1 && !p[0] && p[1]) {
+			/* Abstract: a leading NUL, then bytes. */
+			size_t n = size - 1;
+
+			while (n && !p[n])
+				n--;
+			emit_sunpath_abstract(e, p + 1, n);
+		} else if (f->type == FT_CHARS) {
 			print_chars(e, p, size);
-		else
+		} else {
 			emit_str(e, p, size);
+		}
 		return;
 	}
 	if (f->show == SH_SIGSET) {
-		decode_print(e, x, "sigset_t", p, size, 1);
+		decode_print(e, x, "sigset_t", p, size, 0);
 		return;
 	}
 	v = field_value(f, size, p);
@@ -223,15 +253,20 @@ static void print_field(struct emit *e, const struct dctx *x,
 	case SH_TIME:
 		print_time(e, (long long)v);
 		break;
-	case SH_PORT:
+	case SH_PORT: {
+		/* In network order: htons() for 16 bits, htonl() for 32. */
+		unsigned long h = size == 2 ? ntohs((uint16_t)v) :
+				  ntohl((uint32_t)v);
+
 		if (e->json) {
-			emit_uint(e, ntohs((uint16_t)v));
+			emit_uint(e, h);
 		} else {
-			snprintf(buf, sizeof(buf), "htons(%u)",
-				 ntohs((uint16_t)v));
+			snprintf(buf, sizeof(buf), "hton%c(%lu)",
+				 size == 2 ? 's' : 'l', h);
 			emit_sym(e, buf);
 		}
 		break;
+	}
 	case SH_INADDR: {
 		struct in_addr a = { (uint32_t)v };
 		char s[INET_ADDRSTRLEN];
@@ -248,6 +283,28 @@ static void print_field(struct emit *e, const struct dctx *x,
 	case SH_BUF:
 		print_buf(e, x, (unsigned long)v,
 			  next ? get_le(next, abi->word_size) : 0);
+		break;
+	case SH_NAMES: {
+		size_t n = 0;
+
+		while (f->names[n])
+			n++;
+		if (v < n)
+			emit_sym(e, f->names[v]);
+		else
+			emit_uint(e, v);
+		break;
+	}
+	case SH_RLIM:
+		if (!e->json && (size < 8 ? v == (1ULL << (size * 8)) - 1 :
+				 v == ~0ULL)) {
+			emit_sym(e, f->family);
+		} else if (!e->json && v > 1024 && v % 1024 == 0) {
+			snprintf(buf, sizeof(buf), "%llu*1024", v / 1024);
+			emit_sym(e, buf);
+		} else {
+			emit_uint(e, v);
+		}
 		break;
 	default:
 		if (is_signed(f))
@@ -269,6 +326,11 @@ void sdesc_print(struct emit *e, const struct dctx *x, const struct sdesc *d,
 		size_t size = type_size(f, x->abi);
 		const unsigned char *next = NULL;
 
+		/* A string field cut short (an address shorter than its
+		 * struct: sockaddr_un) shows the bytes there are. */
+		if ((f->type == FT_CHARS || f->type == FT_BYTES) &&
+		    off[i] < len && off[i] + size > len)
+			size = len - off[i];
 		if (f->show == SH_HIDE || off[i] + size > len)
 			continue;
 		if (i + 1 < d->n && off[i + 1] + x->abi->word_size <= len)
@@ -463,6 +525,15 @@ static int parse_value(struct cur *c, const struct sdesc *d,
 	case FT_BYTES:
 		if (f->show == SH_IN6ADDR)
 			return parse_in6(c, b, off);
+		if (f->show == SH_SUNPATH && lex_peek(c) == '@') {
+			/* An abstract name: a NUL, then the bytes. */
+			c->pos++;
+			if (size < 2 || lex_peek(c) != '"')
+				return lex_fail(c, c->pos, 1, "expected "
+						"@\"name\" for an abstract "
+						"socket");
+			return parse_string_into(c, b, off + 1, f, size - 1);
+		}
 		if (lex_peek(c) != '"')
 			return lex_fail(c, c->pos, lex_token_len(c, c->pos),
 					"%s takes a \"string\"", f->name);
@@ -503,13 +574,28 @@ static int parse_value(struct cur *c, const struct sdesc *d,
 		store(b, off, f, size, a.s_addr);
 		return 0;
 	}
+	if (f->show == SH_NAMES && lex_ident_len(c)) {
+		size_t n = lex_ident_len(c);
+
+		for (unsigned long k = 0; f->names[k]; k++)
+			if (strlen(f->names[k]) == n &&
+			    !memcmp(f->names[k], c->s + c->pos, n)) {
+				c->pos += n;
+				store(b, off, f, size, k);
+				return 0;
+			}
+	}
+	if (f->show == SH_RLIM && lex_word(c, f->family)) {
+		store(b, off, f, size, ~0ULL);
+		return 0;
+	}
 	fill_ctx(&x, abi, f, d->name, what, sizeof(what));
 	if (expr_parse(c, &x, &e) < 0)
 		return -1;
 	v = expr_value(&e);
 	/* A port is in network order; a plain number means the port. */
 	if (f->show == SH_PORT && !e.byteswapped)
-		v = htons((uint16_t)v);
+		v = size == 2 ? htons((uint16_t)v) : htonl((uint32_t)v);
 	expr_free(&e);
 	store(b, off, f, size, v);
 	return 0;

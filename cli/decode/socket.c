@@ -1,0 +1,120 @@
+/*
+ * Socket options: what setsockopt and getsockopt take depends on the
+ * level (the option's family: SO_* for SOL_SOCKET, TCP_* for
+ * IPPROTO_TCP) and on the option (an int, a struct linger, a timeval, a
+ * struct ucred, a struct tcp_info).  And those small structs.
+ */
+#include <string.h>
+
+#include "decode.h"
+
+static int is(const struct sys_abi *abi, unsigned long v, const char *name)
+{
+	const struct sys_const *k = scr__const_by_name(abi, name, strlen(name));
+
+	return k && (unsigned long)k->value == v;
+}
+
+/* The family of option names at a level, or NULL (any option). */
+static const char *names_of(const struct sys_abi *abi, unsigned long level)
+{
+	if (is(abi, level, "SOL_SOCKET"))
+		return "so_opt";
+	if (is(abi, level, "IPPROTO_TCP"))
+		return "tcp_opt";
+	if (is(abi, level, "IPPROTO_IP"))
+		return "ip_opt";
+	if (is(abi, level, "IPPROTO_IPV6"))
+		return "ipv6_opt";
+	return NULL;
+}
+
+/* What an option's value is: a struct, "int", or NULL (bytes). */
+static const char *value_of(const struct sys_abi *abi, unsigned long level,
+			    unsigned long opt)
+{
+	static const char *const timeouts[] = {
+		"SO_RCVTIMEO", "SO_SNDTIMEO", "SO_RCVTIMEO_OLD",
+		"SO_SNDTIMEO_OLD", NULL
+	};
+
+	if (is(abi, level, "SOL_SOCKET")) {
+		if (is(abi, opt, "SO_LINGER"))
+			return "linger";
+		if (is(abi, opt, "SO_PEERCRED"))
+			return "ucred";
+		for (size_t i = 0; timeouts[i]; i++)
+			if (is(abi, opt, timeouts[i]))
+				return "old_timeval";
+		if (is(abi, opt, "SO_BINDTODEVICE") ||
+		    is(abi, opt, "SO_ATTACH_FILTER") ||
+		    is(abi, opt, "SO_PEERSEC"))
+			return NULL;
+		return "int";
+	}
+	if (is(abi, level, "IPPROTO_TCP")) {
+		if (is(abi, opt, "TCP_INFO"))
+			return "tcp_info";
+		if (is(abi, opt, "TCP_CONGESTION") || is(abi, opt, "TCP_ULP") ||
+		    is(abi, opt, "TCP_MD5SIG") || is(abi, opt, "TCP_REPAIR_WINDOW") ||
+		    is(abi, opt, "TCP_CC_INFO"))
+			return NULL;
+		return "int";
+	}
+	return NULL;
+}
+
+static void sockopt_arg(const struct sys_abi *abi, unsigned int i,
+			const unsigned long *v, const unsigned char *known,
+			struct argtype *t)
+{
+	if (i == 2 && known[1]) {
+		const char *fam = names_of(abi, v[1]);
+
+		if (fam)
+			t->detail = fam;
+	} else if (i == 3 && known[1] && known[2]) {
+		t->detail = value_of(abi, v[1], v[2]);
+	}
+}
+
+/* socket's protocol is an IPPROTO_* for the internet families only
+ * (AF_UNIX takes 0, AF_NETLINK its own numbers). */
+static void socket_arg(const struct sys_abi *abi, unsigned int i,
+		       const unsigned long *v, const unsigned char *known,
+		       struct argtype *t)
+{
+	if (i == 2 && known[0] && !is(abi, v[0], "AF_INET") &&
+	    !is(abi, v[0], "AF_INET6")) {
+		t->kind = SCR_ARG_INT;
+		t->detail = NULL;
+	}
+}
+
+#define F(n, t) { n, t, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL }
+
+static const struct field linger_f[] = {
+	F("l_onoff", FT_I32), F("l_linger", FT_I32),
+};
+static const struct field ucred_f[] = {
+	F("pid", FT_I32), F("uid", FT_U32), F("gid", FT_U32),
+};
+static const struct sdesc linger_d = { "linger", linger_f, NFIELDS(linger_f) };
+static const struct sdesc ucred_d = { "ucred", ucred_f, NFIELDS(ucred_f) };
+
+static const struct sdesc *linger(const struct sys_abi *a) { (void)a; return &linger_d; }
+static const struct sdesc *ucred(const struct sys_abi *a) { (void)a; return &ucred_d; }
+
+static const struct dstruct structs[] = {
+	{ "linger", linger, NULL, NULL, NULL },
+	{ "ucred", ucred, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct callhook hooks[] = {
+	{ "setsockopt,getsockopt", sockopt_arg, NULL },
+	{ "socket,socketpair", socket_arg, NULL },
+	{ NULL, NULL, NULL },
+};
+
+const struct decoder decoder_socket = { "socket", structs, hooks };

@@ -1,0 +1,127 @@
+/*
+ * struct stat and struct statx.  The kernel has three layouts of struct
+ * stat for the four ABIs (arch/x86/include/uapi/asm/stat.h for x86_64
+ * and i386, include/uapi/asm-generic/stat.h for aarch64 and riscv64),
+ * plus i386's struct stat64; statx is the same everywhere.  Shown with
+ * every field, as strace -v does.
+ */
+#include <string.h>
+
+#include "decode.h"
+
+#define F(n, t) { n, t, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL }
+#define S(n, t, sh) { n, t, sh, 0, NULL, NULL, 0, 0, 0, NULL }
+#define HIDE(n, t) { n, t, SH_HIDE, 0, NULL, NULL, 0, 0, 0, NULL }
+#define PAD(n, bytes) { n, FT_PAD, SH_HIDE, bytes, NULL, NULL, 0, 0, 0, NULL }
+#define SYM(n, t, fam) { n, t, SH_SYM, 0, fam, NULL, 0, 0, 0, NULL }
+
+/* The times of the three layouts: seconds and nanoseconds. */
+#define TIMES(t)							\
+	S("st_atime", t, SH_TIME), F("st_atime_nsec", t),		\
+	S("st_mtime", t, SH_TIME), F("st_mtime_nsec", t),		\
+	S("st_ctime", t, SH_TIME), F("st_ctime_nsec", t)
+
+static const struct field x86_64_f[] = {
+	S("st_dev", FT_ULONG, SH_DEV), F("st_ino", FT_ULONG),
+	F("st_nlink", FT_ULONG), S("st_mode", FT_U32, SH_MODE),
+	F("st_uid", FT_U32), F("st_gid", FT_U32), HIDE("__pad0", FT_U32),
+	S("st_rdev", FT_ULONG, SH_DEV), F("st_size", FT_LONG),
+	F("st_blksize", FT_LONG), F("st_blocks", FT_LONG), TIMES(FT_ULONG),
+	PAD("__unused", 24),
+};
+
+static const struct field generic_f[] = {
+	S("st_dev", FT_ULONG, SH_DEV), F("st_ino", FT_ULONG),
+	S("st_mode", FT_U32, SH_MODE), F("st_nlink", FT_U32),
+	F("st_uid", FT_U32), F("st_gid", FT_U32),
+	S("st_rdev", FT_ULONG, SH_DEV), HIDE("__pad1", FT_ULONG),
+	F("st_size", FT_LONG), F("st_blksize", FT_I32), HIDE("__pad2", FT_I32),
+	F("st_blocks", FT_LONG), TIMES(FT_LONG),
+	HIDE("__unused4", FT_U32), HIDE("__unused5", FT_U32),
+};
+
+static const struct field i386_f[] = {
+	S("st_dev", FT_ULONG, SH_DEV), F("st_ino", FT_ULONG),
+	S("st_mode", FT_U16, SH_MODE), F("st_nlink", FT_U16),
+	F("st_uid", FT_U16), F("st_gid", FT_U16),
+	S("st_rdev", FT_ULONG, SH_DEV), F("st_size", FT_ULONG),
+	F("st_blksize", FT_ULONG), F("st_blocks", FT_ULONG), TIMES(FT_ULONG),
+	HIDE("__unused4", FT_ULONG), HIDE("__unused5", FT_ULONG),
+};
+
+static const struct field stat64_f[] = {
+	S("st_dev", FT_U64, SH_DEV), PAD("__pad0", 4), HIDE("__st_ino", FT_ULONG),
+	S("st_mode", FT_U32, SH_MODE), F("st_nlink", FT_U32),
+	F("st_uid", FT_ULONG), F("st_gid", FT_ULONG),
+	S("st_rdev", FT_U64, SH_DEV), PAD("__pad3", 4), F("st_size", FT_I64),
+	F("st_blksize", FT_ULONG), F("st_blocks", FT_U64), TIMES(FT_ULONG),
+	F("st_ino", FT_U64),
+};
+
+static const struct sdesc x86_64_d = { "stat", x86_64_f, NFIELDS(x86_64_f) };
+static const struct sdesc generic_d = { "stat", generic_f, NFIELDS(generic_f) };
+static const struct sdesc i386_d = { "stat", i386_f, NFIELDS(i386_f) };
+static const struct sdesc stat64_d = { "stat64", stat64_f, NFIELDS(stat64_f) };
+
+static const struct sdesc *stat_desc(const struct sys_abi *abi)
+{
+	if (!strcmp(abi->name, "x86_64"))
+		return &x86_64_d;
+	if (!strcmp(abi->name, "i386"))
+		return &i386_d;
+	return &generic_d;
+}
+
+static const struct sdesc *stat64_desc(const struct sys_abi *abi)
+{
+	return abi->word_size == 4 ? &stat64_d : NULL;
+}
+
+/* ---- statx ---------------------------------------------------------------- */
+
+static const struct field stx_time_f[] = {
+	S("tv_sec", FT_I64, SH_TIME), F("tv_nsec", FT_U32),
+	HIDE("__reserved", FT_I32),
+};
+static const struct sdesc stx_time_d = { "statx_timestamp", stx_time_f,
+					 NFIELDS(stx_time_f) };
+
+#define STX_TIME(n) { n, FT_STRUCT, SH_DEC, 0, NULL, &stx_time_d, 0, 0, 0, NULL }
+
+static const struct field statx_f[] = {
+	SYM("stx_mask", FT_U32, "statx_mask"), F("stx_blksize", FT_U32),
+	S("stx_attributes", FT_U64, SH_HEX), F("stx_nlink", FT_U32),
+	F("stx_uid", FT_U32), F("stx_gid", FT_U32),
+	S("stx_mode", FT_U16, SH_MODE), PAD("__spare0", 2),
+	F("stx_ino", FT_U64), F("stx_size", FT_U64), F("stx_blocks", FT_U64),
+	S("stx_attributes_mask", FT_U64, SH_HEX),
+	STX_TIME("stx_atime"), STX_TIME("stx_btime"), STX_TIME("stx_ctime"),
+	STX_TIME("stx_mtime"),
+	F("stx_rdev_major", FT_U32), F("stx_rdev_minor", FT_U32),
+	F("stx_dev_major", FT_U32), F("stx_dev_minor", FT_U32),
+	F("stx_mnt_id", FT_U64), F("stx_dio_mem_align", FT_U32),
+	F("stx_dio_offset_align", FT_U32), PAD("__spare3", 96),
+};
+static const struct sdesc statx_d = { "statx", statx_f, NFIELDS(statx_f) };
+
+static const struct sdesc *stx_time_desc(const struct sys_abi *abi)
+{
+	(void)abi;
+	return &stx_time_d;
+}
+
+static const struct sdesc *statx_desc(const struct sys_abi *abi)
+{
+	(void)abi;
+	return &statx_d;
+}
+
+static const struct dstruct structs[] = {
+	{ "stat", stat_desc, NULL, NULL, NULL },
+	{ "stat64", stat64_desc, NULL, NULL, NULL },
+	{ "statx", statx_desc, NULL, NULL, NULL },
+	{ "statx_timestamp", stx_time_desc, NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+const struct decoder decoder_stat = { "stat", structs, NULL };
