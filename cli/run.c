@@ -353,6 +353,19 @@ static void explain_unrun(struct scr_proc *p, const struct call *c, int err,
 	case -ECANCELED:
 		snprintf(m, size, "%s not run: an earlier call failed", c->name);
 		break;
+	case -EREMOTEIO:
+		snprintf(m, size, "%s raised a fault signal in the target "
+			 "(SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGSYS: a bad "
+			 "address or a call the process forbids itself), and "
+			 "was taken back: not executed, the thread restored and "
+			 "the signal dropped", c->name);
+		break;
+	case -EOPNOTSUPP:
+		snprintf(m, size, "%s not run: thread %d never returns to user "
+			 "mode (an io_uring or io-wq kernel worker); choose "
+			 "another thread with -t", c->name,
+			 (int)(o->tid ? o->tid : o->pid));
+		break;
 	default:
 		snprintf(m, size, "%s could not be run: %s", c->name,
 			 strerror(-err));
