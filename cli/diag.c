@@ -200,6 +200,20 @@ static void explain_denied(FILE *f, pid_t pid, int err)
 		      "start it with --cap-add=SYS_PTRACE\n", f);
 }
 
+/* EBUSY: a tracer holds the process (scr_attach(3)); waiting will not
+ * free it, its tracer must let go. */
+static void explain_busy(FILE *f, pid_t pid)
+{
+	fprintf(f, "scremote: cannot attach to process %d", (int)pid);
+	put_name(f, pid);
+	fputs(": it is already being traced\n", f);
+	if (!explain_tracer(f, pid))
+		fputs("  - another process is its tracer (a debugger, strace, "
+		      "or a supervisor that traces its children); a process "
+		      "has only one tracer at a time: stop that one first\n",
+		      f);
+}
+
 static int is_zombie(pid_t pid)
 {
 	char v[64];
@@ -222,8 +236,10 @@ void explain_attach(FILE *f, pid_t pid, int err)
 		break;
 	case -EPERM:
 	case -EACCES:
-	case -EBUSY:
 		explain_denied(f, pid, err);
+		break;
+	case -EBUSY:
+		explain_busy(f, pid);
 		break;
 	default:
 		fprintf(f, "scremote: cannot attach to process %d: %s\n",

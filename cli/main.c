@@ -44,6 +44,7 @@
 
 struct opts {
 	const char *pid_text;
+	char **pid_arg;		/* where pid_text is in argv */
 	const char *tid_text;
 	const char *timeout_text;
 	const char *file;	/* -f FILE */
@@ -219,6 +220,7 @@ static int parse_options(int argc, char **argv, struct opts *o)
 		if (dashdash || a[0] != '-' || a[1] == '\0') {
 			if (!o->pid_text) {
 				o->pid_text = argv[i];
+				o->pid_arg = argv + i;
 				continue;
 			}
 			if (o->nexprs || o->file) {
@@ -285,8 +287,12 @@ static int parse_options(int argc, char **argv, struct opts *o)
 
 static void print_version(void)
 {
-	printf("scremote %s (libscremote %s)\n", SCREMOTE_VERSION,
-	       scr_version());
+	if (json_mode)
+		printf("{\"scremote\":\"%s\",\"libscremote\":\"%s\"}\n",
+		       SCREMOTE_VERSION, scr_version());
+	else
+		printf("scremote %s (libscremote %s)\n", SCREMOTE_VERSION,
+		       scr_version());
 }
 
 /* Shows the parsed text with a caret under the blamed span; with
@@ -404,7 +410,7 @@ static long check_script(const struct sys_abi *abi, struct script *s)
 		n++;
 	}
 	if (errno) {
-		complain("%s: %s%s", s->name, errno == EILSEQ ? "line " : "",
+		complain_as("input", "%s: %s%s", s->name, errno == EILSEQ ? "line " : "",
 			 errno == EILSEQ ? "has a NUL byte: not a text file" :
 			 strerror(errno));
 		return -1;
@@ -459,7 +465,7 @@ static const struct sys_abi *target_abi(pid_t pid)
 	int r = abi_of_pid(pid, &abi);
 
 	if (r == -ENOEXEC) {
-		complain("process %d runs a program of an ABI scremote has "
+		complain_as("target", "process %d runs a program of an ABI scremote has "
 			 "no system call table for (see /proc/%d/exe)",
 			 (int)pid, (int)pid);
 		return NULL;
@@ -482,12 +488,12 @@ static void complain_not_thread(pid_t pid, pid_t tid)
 	long owner = tgid_of(tid);
 
 	if (owner > 0 && owner != pid)
-		complain("-t %d: thread %d is not a thread of process %d (it "
+		complain_as("target", "-t %d: thread %d is not a thread of process %d (it "
 			 "belongs to process %ld; the threads of %d are "
 			 "listed in /proc/%d/task)", (int)tid, (int)tid,
 			 (int)pid, owner, (int)pid, (int)pid);
 	else
-		complain("-t %d: thread %d is not a thread of process %d (its"
+		complain_as("target", "-t %d: thread %d is not a thread of process %d (its"
 			 " threads are listed in /proc/%d/task)", (int)tid,
 			 (int)tid, (int)pid, (int)pid);
 }
@@ -503,7 +509,7 @@ static int check_tid(pid_t pid, pid_t tid)
 	if (errno == ENOENT) {
 		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 		if (stat(path, &st) < 0)
-			complain("no process %d (check the PID with ps or "
+			complain_as("target", "no process %d (check the PID with ps or "
 				 "pgrep)", (int)pid);
 		else
 			complain_not_thread(pid, tid);
@@ -563,28 +569,68 @@ static int pin_target(pid_t pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+static void attach_failed(pid_t pid, int err);
+
 static void explain_pin(pid_t pid, int err)
 {
 	long owner;
 
 	switch (err) {
 	case ESRCH:
-		explain_attach(stderr, pid, -ESRCH);
+		attach_failed(pid, -ESRCH);
 		break;
 	case EINVAL:	/* a thread, not a process (ENOENT on some kernels) */
 	case ENOENT:
 		owner = tgid_of(pid);
 		if (owner > 0 && owner != pid) {
-			complain("%d is a thread of process %ld, not a "
+			complain_as("target", "%d is a thread of process %ld, not a "
 				 "process: use 'scremote %ld -t %d ...'",
 				 (int)pid, owner, owner, (int)pid);
 			break;
 		}
 		/* fall through */
 	default:
-		complain("cannot open a handle on process %d (pidfd_open): %s",
+		complain_as("target", "cannot open a handle on process %d (pidfd_open): %s",
 			 (int)pid, strerror(err));
 	}
+}
+
+/* Why the attach failed (diag.c), on stderr; with --json as an object
+ * with the errno too. */
+static void attach_failed(pid_t pid, int err)
+{
+	char *text = NULL, *extra = NULL;
+	size_t len = 0, elen = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (!m) {
+		explain_attach(stderr, pid, err);
+		return;
+	}
+	explain_attach(m, pid, err);
+	fclose(m);
+	fputs(text, stderr);
+	if (json_mode) {
+		const char *prefix = "scremote: ";
+		char *msg = text;
+
+		/* The message without the program's name and last newline. */
+		if (!strncmp(msg, prefix, strlen(prefix)))
+			msg += strlen(prefix);
+		if (len && text[len - 1] == '\n')
+			text[len - 1] = '\0';
+		m = open_memstream(&extra, &elen);
+		if (m) {
+			fprintf(m, ",\"pid\":%d,\"errno\":", (int)pid);
+			fmt_json_string(m, (const unsigned char *)
+					(errno_name(-err) ? errno_name(-err) : "?"),
+					strlen(errno_name(-err) ? errno_name(-err) : "?"));
+			fclose(m);
+		}
+		print_json_error(stdout, "attach", msg, extra);
+		free(extra);
+	}
+	free(text);
 }
 
 /* Has the pinned process ended?  A pidfd polls readable once it has. */
@@ -600,19 +646,19 @@ static void explain_attach_pinned(pid_t pid, int pidfd, int err)
 	char state[64];
 
 	if (err != -ESRCH || pidfd < 0 || !pin_ended(pidfd)) {
-		explain_attach(stderr, pid, err);
+		attach_failed(pid, err);
 		return;
 	}
 	if (proc_status_field(pid, "State", state, sizeof(state)) < 0) {
-		complain("process %d exited before scremote could attach; "
+		complain_as("attach", "process %d exited before scremote could attach; "
 			 "nothing was done", (int)pid);
 		return;
 	}
 	if (state[0] == 'Z' || state[0] == 'X') {
-		explain_attach(stderr, pid, err);
+		attach_failed(pid, err);
 		return;
 	}
-	complain("process %d exited before scremote could attach, and its "
+	complain_as("attach", "process %d exited before scremote could attach, and its "
 		 "PID now belongs to another process, which was left alone; "
 		 "nothing was done", (int)pid);
 }
@@ -653,15 +699,15 @@ static int attach_and_run(pid_t pid, int pidfd, pid_t tid, int timeout_ms,
 	r = scr_detach(p);
 	if (r < 0 && rc != EXIT_NORUN) {
 		if (r == -ESRCH)
-			complain("process %d exited before it could be "
+			complain_as("detach", "process %d exited before it could be "
 				 "released", (int)pid);
 		else
-			complain("releasing process %d failed: %s", (int)pid,
+			complain_as("detach", "releasing process %d failed: %s", (int)pid,
 				 strerror(-r));
 		rc = EXIT_NORUN;
 	}
 	if (stop_sig) {
-		complain("interrupted by signal %d (%s); process %d released",
+		complain_as("interrupted", "interrupted by signal %d (%s); process %d released",
 			 stop_sig, strsignal(stop_sig), (int)pid);
 		rc = 128 + stop_sig;
 	}
@@ -729,7 +775,7 @@ static int do_list(const struct opts *o)
 		if (!abi) {
 			/* Not a PID nor an ABI: the first call name. */
 			abi = abi_default();
-			names = o->words - 1;
+			names = o->pid_arg;
 			n++;
 		}
 	}
@@ -785,7 +831,7 @@ static int syscall_form(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.file && script_open(&script, o.file) < 0) {
-		complain("cannot read %s: %s", !strcmp(o.file, "-") ?
+		complain_as("input", "cannot read %s: %s", !strcmp(o.file, "-") ?
 			 "standard input" : o.file, strerror(errno));
 		free(o.exprs);
 		return EXIT_USAGE;

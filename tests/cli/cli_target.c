@@ -13,6 +13,11 @@
  *   cli_target seccomp READY         install a seccomp filter (getppid
  *       kills the process, getuid fails with EBADFD), write "ready" to
  *       READY, then wait; on SIGUSR1 writes "alive" to READY
+ *   cli_target state READY REPORT    write "ready" to READY, then wait in
+ *       pause() (no restartable sleep in the way of poll or nanosleep
+ *       calls); on SIGUSR1 write to REPORT what the process sees of
+ *       itself: "nofile CUR MAX", "sigblk HEX", "cwd PATH", and
+ *       "fd N FLAGS PATH" for each open descriptor
  *   cli_target                       (no arguments, as after a remote
  *       execve with a NULL argv) just wait
  *
@@ -31,7 +36,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -189,6 +196,64 @@ static int filtered(const char *ready)
 	return 0;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* The process's own view of what scremote may have changed. */
+static void self_report(const char *path)
+{
+	char text[8192], link[64], target[512], cwd[512];
+	size_t n = 0;
+	struct rlimit rl;
+	sigset_t blk;
+	unsigned long long mask = 0;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	sigprocmask(SIG_BLOCK, NULL, &blk);
+	for (int sig = 1; sig <= 64; sig++)
+		if (sigismember(&blk, sig) == 1)
+			mask |= 1ULL << (sig - 1);
+	if (!getcwd(cwd, sizeof(cwd)))
+		strcpy(cwd, "?");
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+			      "nofile %llu %llu\nsigblk %llx\ncwd %s\n",
+			      (unsigned long long)rl.rlim_cur,
+			      (unsigned long long)rl.rlim_max, mask, cwd);
+	for (int fd = 0; fd < 256 && n < sizeof(text) - 600; fd++) {
+		int fl = fcntl(fd, F_GETFL);
+		ssize_t l;
+
+		if (fl < 0)
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		l = readlink(link, target, sizeof(target) - 1);
+		target[l > 0 ? l : 0] = '\0';
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "fd %d %#x %s\n", fd, fl, target);
+	}
+	write_file(path, text);
+}
+
+static int state(const char *ready, const char *report_path)
+{
+	time_t end = time(NULL) + LIFETIME;
+
+	signal(SIGUSR1, on_usr1);
+	signal(SIGALRM, on_alarm);
+	write_file(ready, "ready\n");
+	while (time(NULL) < end) {
+		alarm(1);	/* pause() is woken at least every second */
+		pause();
+		if (report_asked) {
+			report_asked = 0;
+			self_report(report_path);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc <= 1) {
@@ -203,6 +268,8 @@ int main(int argc, char **argv)
 		return hold(argv[2], atol(argv[3]), argv[4]);
 	if (argc == 3 && strcmp(argv[1], "seccomp") == 0)
 		return filtered(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "state") == 0)
+		return state(argv[2], argv[3]);
 	fprintf(stderr, "usage: cli_target tick MS | server READY REPORT | "
 		"hold FILE N READY | seccomp READY\n");
 	return 2;

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# A line of strace's output is a scremote call: real programs are traced
+# (strace -e CALL), the lines they produce are replayed unchanged into a
+# live target, and the effect seen from inside the target (its own
+# report, cli_target state) must be the effect the traced program had on
+# itself; scremote's own line must read as strace's (up to the result).
+. "$SCREMOTE_TOP/tests/cli/lib.sh"
+
+if ! command -v strace >/dev/null || ! command -v python3 >/dev/null; then
+	skip strace_replay "strace or python3 not installed (apt-get install strace python3)"
+	finish
+fi
+
+# A fresh target that reports its own state on SIGUSR1.
+start_target() {
+	rm -f "$TMPD/ready" "$TMPD/report"
+	"$TGT" state "$TMPD/ready" "$TMPD/report" >"$TMPD/target.out" 2>&1 &
+	T=$!; track "$T"
+	wait_until 5 '[ -s "$TMPD/ready" ]' || { echo "target did not start"; return 1; }
+}
+
+# The target's report, fresh.
+report() {
+	rm -f "$TMPD/report"
+	kill -USR1 "$T"
+	wait_until 5 '[ -s "$TMPD/report" ]' || { echo "no report" >&2; return 1; }
+	cat "$TMPD/report"
+}
+
+# trace CALLS CMD...: strace's lines for CALLS, in $TMPD/trace.
+trace() {
+	local calls=$1
+	shift
+	timeout -k 2 20 strace -qq -e signal=none -e trace="$calls" \
+		-o "$TMPD/trace" "$@" >"$TMPD/traced.out" 2>"$TMPD/traced.err"
+}
+
+# The part of a line before strace's " = result".
+call_part() { sed 's/) *= .*/)/' <<<"$1"; }
+
+# openat from cat: the target gets the same file, read-only.
+test_openat() {
+	local t=replay_openat line fd
+	start_target || { fail $t "no target"; return; }
+	trace openat cat /etc/hostname || { fail $t "strace failed"; return; }
+	line=$(grep -m1 '"/etc/hostname"' "$TMPD/trace")
+	[ -n "$line" ] || { fail $t "no openat line in $(cat "$TMPD/trace")"; return; }
+	scr "$T" -e "$line"
+	fd=${OUT##* = }
+	if [ "$RC" -ne 0 ] || [ "$(call_part "$OUT")" != "$(call_part "$line")" ]; then
+		fail $t "replaying '$line': rc $RC: $OUT $ERR"; return
+	fi
+	# The target sees /etc/hostname at that descriptor, read-only.
+	if ! report | grep -Eq "^fd $fd 0x[0-9a-f]*[048c]000 /etc/hostname$"; then
+		fail $t "target's fd $fd: $(grep "^fd $fd " "$TMPD/report")"; return
+	fi
+	released "$T" || { fail $t "target not released"; return; }
+	pass $t
+}
+
+# prlimit64 from Python's setrlimit: the target's limits become the
+# ones the program gave itself.
+test_prlimit() {
+	local t=replay_prlimit line want
+	start_target || { fail $t "no target"; return; }
+	trace prlimit64 python3 -c '
+import resource
+resource.setrlimit(resource.RLIMIT_NOFILE, (100, 200))
+print(*resource.getrlimit(resource.RLIMIT_NOFILE))' || { fail $t "strace failed"; return; }
+	line=$(grep -m1 'RLIMIT_NOFILE, {' "$TMPD/trace")
+	want=$(cat "$TMPD/traced.out")
+	[ -n "$line" ] || { fail $t "no prlimit64 line: $(cat "$TMPD/trace")"; return; }
+	scr "$T" -e "$line"
+	if [ "$RC" -ne 0 ] || [ "$(call_part "$OUT")" != "$(call_part "$line")" ]; then
+		fail $t "replaying '$line': rc $RC: $OUT $ERR"; return
+	fi
+	report | grep -qx "nofile $want" ||
+		{ fail $t "target: $(grep nofile "$TMPD/report"), program: $want"; return; }
+	pass $t
+}
+
+# fcntl F_GETFL then F_SETFL, from a file (-f): the target's stdout gets
+# the flags the program gave its own.
+test_fcntl_file() {
+	local t=replay_fcntl_file want got
+	start_target || { fail $t "no target"; return; }
+	exec {out}>"$TMPD/py.out"
+	trace fcntl python3 -c '
+import fcntl, os, sys
+fl = fcntl.fcntl(1, fcntl.F_GETFL)
+fcntl.fcntl(1, fcntl.F_SETFL, fl | os.O_APPEND | os.O_NONBLOCK)
+sys.stderr.write("%#x\n" % fcntl.fcntl(1, fcntl.F_GETFL))' >&$out || true
+	exec {out}>&-
+	want=$(tail -1 "$TMPD/traced.err")
+	grep -E '^fcntl\(1, F_[GS]ETFL' "$TMPD/trace" | head -2 >"$TMPD/calls"
+	[ "$(wc -l <"$TMPD/calls")" = 2 ] || { fail $t "trace: $(cat "$TMPD/trace")"; return; }
+	# The target's stdout is a regular file too, opened the same way.
+	kill "$T"
+	rm -f "$TMPD/ready"
+	"$TGT" state "$TMPD/ready" "$TMPD/report" >"$TMPD/target.out" 2>&1 &
+	T=$!; track "$T"
+	wait_until 5 '[ -s "$TMPD/ready" ]' || { fail $t "no target"; return; }
+	scr "$T" -f "$TMPD/calls"
+	[ "$RC" -eq 0 ] || { fail $t "rc $RC: $OUT $ERR"; return; }
+	if [ "$(call_part "$(sed -n 2p <<<"$OUT")")" != \
+	     "$(call_part "$(sed -n 2p "$TMPD/calls")")" ]; then
+		fail $t "shown as '$(sed -n 2p <<<"$OUT")', strace: '$(sed -n 2p "$TMPD/calls")'"
+		return
+	fi
+	got=$(report | sed -n 's/^fd 1 \(0x[0-9a-f]*\) .*/\1/p')
+	[ "$got" = "$want" ] ||
+		{ fail $t "target's fd 1 flags $got, the program's $want"; return; }
+	pass $t
+}
+
+# rt_sigprocmask: strace's signal sets, [HUP USR2].
+test_sigmask() {
+	local t=replay_sigmask line want
+	start_target || { fail $t "no target"; return; }
+	trace rt_sigprocmask python3 -c '
+import signal
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP, signal.SIGUSR2})
+print("%x" % sum(1 << (s - 1) for s in signal.pthread_sigmask(signal.SIG_BLOCK, set())))' ||
+		{ fail $t "strace failed"; return; }
+	line=$(grep -m1 'rt_sigprocmask(SIG_BLOCK, \[HUP USR2\]' "$TMPD/trace")
+	want=$(cat "$TMPD/traced.out")
+	[ -n "$line" ] || { fail $t "no line: $(cat "$TMPD/trace")"; return; }
+	scr "$T" -e "$line"
+	if [ "$RC" -ne 0 ] || [ "$(call_part "$OUT")" != "$(call_part "$line")" ]; then
+		fail $t "replaying '$line': rc $RC: $OUT $ERR"; return
+	fi
+	report | grep -qx "sigblk $want" ||
+		{ fail $t "target: $(grep sigblk "$TMPD/report"), program: $want"; return; }
+	pass $t
+}
+
+# write from printf: the same bytes reach the target's stdout.
+test_write() {
+	local t=replay_write line
+	rm -f "$TMPD/ready"
+	"$TGT" state "$TMPD/ready" "$TMPD/report" >"$TMPD/w.out" 2>&1 & T=$!; track "$T"
+	wait_until 5 '[ -s "$TMPD/ready" ]' || { fail $t "no target"; return; }
+	trace write printf 'tab\there "quoted"\n\001' || { fail $t "strace failed"; return; }
+	line=$(head -1 "$TMPD/trace")
+	scr "$T" -e "$line"
+	if [ "$RC" -ne 0 ] || [ "$OUT" != "$line" ]; then
+		fail $t "replaying '$line': rc $RC: $OUT $ERR"; return
+	fi
+	cmp -s "$TMPD/w.out" "$TMPD/traced.out" ||
+		{ fail $t "target wrote $(od -c "$TMPD/w.out" | head -2)"; return; }
+	pass $t
+}
+
+# socket, bind, listen, getsockname from Python: the descriptor the
+# target gets replaces the program's in the later lines (the one edit a
+# user makes), and the target listens on 127.0.0.1.
+test_socket() {
+	local t=replay_socket sfd tfd port
+	start_target || { fail $t "no target"; return; }
+	trace socket,bind,listen,getsockname python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(7)
+s.getsockname()' || { fail $t "strace failed"; return; }
+	grep -E '^(socket|bind|listen|getsockname)\(' "$TMPD/trace" | head -4 >"$TMPD/calls"
+	[ "$(wc -l <"$TMPD/calls")" = 4 ] || { fail $t "trace: $(cat "$TMPD/trace")"; return; }
+	sfd=$(sed -n '1s/.* = \([0-9]*\)$/\1/p' "$TMPD/calls")
+	scr "$T" -e "$(head -1 "$TMPD/calls")"
+	tfd=${OUT##* = }
+	[ "$RC" -eq 0 ] && [ -n "$tfd" ] || { fail $t "socket: rc $RC: $OUT $ERR"; return; }
+	[ "$(call_part "$OUT")" = "$(call_part "$(head -1 "$TMPD/calls")")" ] ||
+		{ fail $t "shown as '$OUT', strace: '$(head -1 "$TMPD/calls")'"; return; }
+	sed -n '2,4p' "$TMPD/calls" | sed "s/^\([a-z]*\)($sfd,/\1($tfd,/" >"$TMPD/rest"
+	scr "$T" -f "$TMPD/rest"
+	[ "$RC" -eq 0 ] || { fail $t "rc $RC: $OUT $ERR"; return; }
+	port=$(sed -n 's/^getsockname(.*sin_port=htons(\([0-9]*\)).*/\1/p' <<<"$OUT")
+	[ -n "$port" ] && [ "$port" != 0 ] || { fail $t "no port in: $OUT"; return; }
+	if command -v ss >/dev/null; then
+		ss -ltnpH "sport = :$port" 2>/dev/null | grep -q "pid=$T," ||
+			{ fail $t "target does not listen on $port: $(ss -ltnp | grep ":$port")"; return; }
+	fi
+	grep -q "^listen($tfd, 7) = 0$" <<<"$OUT" || { fail $t "$OUT"; return; }
+	pass $t
+}
+
+test_openat
+test_prlimit
+test_fcntl_file
+test_sigmask
+test_write
+test_socket
+finish
