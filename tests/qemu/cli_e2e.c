@@ -16,8 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Where the guest has them (a host run may give others with -D). */
+#ifndef SCR
 #define SCR "/bin/scremote"
+#endif
+#ifndef TGT
 #define TGT "/bin/cli_target"
+#endif
 
 static int failures;
 
@@ -117,6 +122,160 @@ static pid_t start_ticker(void)
 	return pid;
 }
 
+/* scremote with up to 12 arguments after the PID; output in out/err. */
+static int scr(char *out, size_t olen, char *err, size_t elen, pid_t pid,
+	       const char *a0, ...)
+{
+	char *argv[16], pid_s[16];
+	const char *a;
+	va_list ap;
+	int n = 0;
+
+	argv[n++] = SCR;
+	if (a0 && !strcmp(a0, "--json"))
+		argv[n++] = "--json";
+	snprintf(pid_s, sizeof(pid_s), "%d", (int)pid);
+	argv[n++] = pid_s;
+	if (a0 && strcmp(a0, "--json"))
+		argv[n++] = (char *)a0;
+	va_start(ap, a0);
+	while (n < 15 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	return run(argv, out, olen, err, elen);
+}
+
+/*
+ * What the call tables and the decoders do on this machine's ABI: the
+ * signatures, the constants' values (O_LARGEFILE differs per
+ * architecture), the struct layouts (struct stat has three).
+ */
+static void native_cases(pid_t tgt)
+{
+	char out[8192], err[8192];
+	int rc;
+
+	rc = scr(out, sizeof(out), err, sizeof(err), tgt, "close", NULL);
+	result("cli_arity_refused", rc == 2 &&
+	       strstr(err, "close takes 1 argument (unsigned int fd), got 0"),
+	       "status %d, err '%s'", rc, err);
+
+	rc = scr(out, sizeof(out), err, sizeof(err), tgt, "-e",
+		 "openat(AT_FDCWD, \"x\", SEEK_END)", NULL);
+	result("cli_constant_family_refused", rc == 2 &&
+	       strstr(err, "constants of open_flags"), "status %d, err '%s'",
+	       rc, err);
+
+	rc = scr(out, sizeof(out), err, sizeof(err), tgt,
+		 "-e", "fcntl(1, F_GETFL)", "-e", "fcntl(1, F_SETFL, $1|O_NONBLOCK)",
+		 "-e", "fcntl(1, F_GETFL)", "-e", "fcntl(1, F_SETFL, $1)", NULL);
+	result("cli_fcntl_expression_decoded", rc == 0 &&
+	       strstr(out, "(flags O_WRONLY|O_NONBLOCK|O_LARGEFILE)\n") &&
+	       strstr(out, "fcntl(1, F_SETFL, O_WRONLY|O_LARGEFILE) = 0\n"),
+	       "status %d, out '%s', err '%s'", rc, out, err);
+
+	rc = scr(out, sizeof(out), err, sizeof(err), tgt,
+		 "-e", "prlimit64(0, RLIMIT_CORE, {rlim_cur=100, rlim_max=200}, NULL)",
+		 "-e", "prlimit64(0, RLIMIT_CORE, NULL, {})", NULL);
+	result("cli_rlimit_struct_in_and_out", rc == 0 &&
+	       strstr(out, "NULL, {rlim_cur=100, rlim_max=200}) = 0\n"),
+	       "status %d, out '%s', err '%s'", rc, out, err);
+
+	/* The target's stdout is /dev/null. */
+	rc = scr(out, sizeof(out), err, sizeof(err), tgt, "-e",
+		 "fstat(1, {st_mode=S_IFREG|0644, st_size=0, ...})", NULL);
+	result("cli_stat_decoded", rc == 0 &&
+	       strstr(out, "st_mode=S_IFCHR|0666,") &&
+	       strstr(out, "st_rdev=makedev(0x1, 0x3),"),
+	       "status %d, out '%s', err '%s'", rc, out, err);
+
+	rc = scr(out, sizeof(out), err, sizeof(err), tgt,
+		 "-e", "socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)",
+		 "-e", "bind($1, {sa_family=AF_INET, sin_port=htons(0), "
+		 "sin_addr=inet_addr(\"127.0.0.1\")}, 16)",
+		 "-e", "getsockname($1, {}, [16])", "-e", "close($1)", NULL);
+	result("cli_sockaddr_in_and_out", rc == 0 &&
+	       strstr(out, "sin_addr=inet_addr(\"127.0.0.1\")}, [16]) = 0\n"),
+	       "status %d, out '%s', err '%s'", rc, out, err);
+
+	FILE *f = fopen("/tmp/calls", "w");
+	if (f) {
+		fputs("# a comment\ngetpid()\nkill($1, 0) = 0\n", f);
+		fclose(f);
+	}
+	rc = scr(out, sizeof(out), err, sizeof(err), tgt, "-f", "/tmp/calls",
+		 NULL);
+	result("cli_calls_from_file", rc == 0 && strstr(out, ", 0) = 0\n"),
+	       "status %d, out '%s', err '%s'", rc, out, err);
+
+	rc = scr(out, sizeof(out), err, sizeof(err), tgt, "--json", "-e",
+		 "prlimit64(0, RLIMIT_CORE, NULL, {})", NULL);
+	result("cli_json_decoded_struct", rc == 0 &&
+	       strstr(out, "\"decoded\":{\"rlim_cur\":100,\"rlim_max\":200}"),
+	       "status %d, out '%s', err '%s'", rc, out, err);
+}
+
+/*
+ * An i386 target (in the x86_64 guest of make check-i386): the i386
+ * numbers and signatures (64-bit offsets in two registers), its own
+ * struct stat and struct rlimit, its O_LARGEFILE.
+ */
+static void i386_cases(void)
+{
+	char out[8192], err[8192], want[64];
+	int rep[2], rc;
+	pid_t t;
+
+	if (access("/bin/target32", X_OK) || pipe(rep))
+		return;
+	t = fork();
+	if (t == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(rep[1], 3);
+		dup2(null, 1);
+		execl("/bin/target32", "target32", "wait", (char *)NULL);
+		_exit(127);
+	}
+	close(rep[1]);
+	{
+		char buf[16] = "";
+		struct pollfd p = { rep[0], POLLIN, 0 };
+
+		if (poll(&p, 1, 5000) != 1 || read(rep[0], buf, 15) <= 0 ||
+		    strncmp(buf, "READY", 5)) {
+			result("cli_i386_target", 0, "no READY from target32");
+			goto out;
+		}
+	}
+	rc = scr(out, sizeof(out), err, sizeof(err), t, "getpid", NULL);
+	snprintf(want, sizeof(want), "getpid() = %d\n", (int)t);
+	result("cli_i386_getpid", rc == 0 && !strcmp(out, want),
+	       "status %d, out '%s', err '%s'", rc, out, err);
+
+	rc = scr(out, sizeof(out), err, sizeof(err), t, "-e",
+		 "pread64(0, buf(4), 4, 0)", NULL);
+	result("cli_i386_split_offset_arity", rc == 2 &&
+	       strstr(err, "pread64 takes 5 arguments (unsigned int fd, char "
+		      "*buf, size_t count, u32 pos_lo, u32 pos_hi), got 4"),
+	       "status %d, err '%s'", rc, err);
+
+	rc = scr(out, sizeof(out), err, sizeof(err), t,
+		 "-e", "fstat(1, {})", "-e", "ugetrlimit(RLIMIT_NOFILE, {})",
+		 "-e", "fcntl(1, F_GETFL)", NULL);
+	result("cli_i386_structs_decoded", rc == 0 &&
+	       strstr(out, "st_mode=S_IFCHR|0666,") &&
+	       strstr(out, "st_rdev=makedev(0x1, 0x3),") &&
+	       strstr(out, "ugetrlimit(RLIMIT_NOFILE, {rlim_cur=") &&
+	       strstr(out, "(flags O_RDWR|O_LARGEFILE)\n"),
+	       "status %d, out '%s', err '%s'", rc, out, err);
+out:
+	kill(t, SIGKILL);
+	waitpid(t, NULL, 0);
+	close(rep[0]);
+}
+
 static long file_size(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -143,6 +302,10 @@ int main(void)
 	snprintf(want, sizeof(want), "getpid() = %d\n", (int)tgt);
 	result("cli_getpid_in_target", rc == 0 && strcmp(out, want) == 0,
 	       "status %d, out '%s', err '%s'", rc, out, err);
+
+	/* Before the redirection below: stdout is still /dev/null. */
+	native_cases(tgt);
+	i386_cases();
 
 	char *redirect_argv[] = {
 		SCR, pid_s, "-e",

@@ -67,20 +67,32 @@ done <"$TOP/lib/libscremote.symbols"
 [ -z "$undoc" ] && pass every_exported_function_documented ||
 	fail every_exported_function_documented "no .Nm in man/*.3 for: ${undoc% }"
 
-# The EXAMPLES code of libscremote(3), as rendered, is a real function.
+# The EXAMPLES code of libscremote(3), as rendered, is real code, in C
+# and in C++ (where the header's extern "C" and the initializers matter).
 if ! command -v mandoc >/dev/null; then
 	skip libscremote3_example_compiles "mandoc not installed"
 else
+	# From its first #include to the prose after it (less indented).
 	mandoc -Tascii "$TOP/man/libscremote.3" | sed "s/.\x08//g" |
 		awk '/#include <fcntl.h>/ { f = 1; n = match($0, /#/) - 1 }
-		     f { l = substr($0, n + 1); print l }
-		     f && l == "}" { exit }' >"$TMPD/ex.c"
+		     f && /[^ ]/ && match($0, /[^ ]/) - 1 < n { exit }
+		     f { print substr($0, n + 1) }' >"$TMPD/ex.c"
+	cp "$TMPD/ex.c" "$TMPD/ex.cc"
 	if out=$(gcc -std=gnu11 -Wall -Wextra -Werror -Wno-missing-prototypes \
 		-I"$TOP/include" -c "$TMPD/ex.c" -o "$TMPD/ex.o" 2>&1) &&
 	   grep -q redirect_stdout "$TMPD/ex.c"; then
 		pass libscremote3_example_compiles
 	else
 		fail libscremote3_example_compiles "$(head -c 400 <<<"$out" | tr '\n' ' ')"
+	fi
+	if ! command -v g++ >/dev/null; then
+		skip libscremote3_example_cxx "g++ not installed"
+	elif out=$(g++ -std=c++11 -Wall -Wextra -Werror -Wno-missing-declarations \
+		-I"$TOP/include" -c "$TMPD/ex.cc" -o "$TMPD/excc.o" 2>&1) &&
+	     nm "$TMPD/excc.o" | grep -q ' U scr_syscall_nr$'; then
+		pass libscremote3_example_cxx
+	else
+		fail libscremote3_example_cxx "$(head -c 400 <<<"$out" | tr '\n' ' ')"
 	fi
 fi
 

@@ -1,5 +1,6 @@
 /*
- * The 32-bit (i386) target of t_i386: one state per mode, reporting to
+ * The 32-bit (i386) target of t_i386 (and of scremote(1) in the qemu
+ * guests: mode "wait"): one state per mode, reporting to
  * fd 3 ("READY", then "OK" or "BAD why"), reading fd 4, writing fd 5.
  * Built with gcc -m32 -static; judged by the target itself.
  */
@@ -184,6 +185,27 @@ static int mode_signals(void)
 	return 0;
 }
 
+static void wake(int sig)
+{
+	(void)sig;
+}
+
+/* For scremote(1) in the qemu guests (tests/qemu/cli_e2e.c): an i386
+ * process that waits in pause(), out of the way of any call, for a
+ * minute at most. */
+static int mode_wait(void)
+{
+	double end = now() + 60;
+
+	signal(SIGALRM, wake);
+	say("READY");
+	while (now() < end) {
+		alarm(1);
+		pause();
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "";
@@ -202,6 +224,8 @@ int main(int argc, char **argv)
 		return mode_spin();
 	if (!strcmp(m, "signals"))
 		return mode_signals();
+	if (!strcmp(m, "wait"))
+		return mode_wait();
 	say("BAD unknown mode '%s'", m);
 	return 2;
 }
