@@ -45,11 +45,14 @@ LIBSO_NAME := libscremote.so.$(VERSION)
 D := $(DESTDIR)
 
 # The constants scremote accepts, taken from the generated table.
-$(COMPLETION): completion/scremote.bash.in $(SYSTAB_C)
+$(COMPLETION): completion/scremote.bash.in completion/families.awk $(SYSTAB_C)
 	@mkdir -p $(dir $@)
 	consts=$$(sed -n 's/^	{ "\([A-Za-z0-9_]*\)", (long long).*/\1/p' \
 		$(SYSTAB_C) | sort -u | tr '\n' ' ') && \
-	sed "s/@CONSTANTS@/$${consts% }/" completion/scremote.bash.in >$@.tmp
+	awk -f completion/families.awk $(SYSTAB_C) >$@.fam && \
+	sed -e "s/@CONSTANTS@/$${consts% }/" -e "/@FAMILIES@/{r $@.fam" -e "d}" \
+		completion/scremote.bash.in >$@.tmp
+	rm -f $@.fam
 	mv $@.tmp $@
 
 .PHONY: install uninstall

@@ -204,6 +204,11 @@ r5=$(complete_words "$P/bin/scremote" --js)
 r6=$(complete_words "$P/bin/scremote" "${S:0:2}")
 r7=$(complete_words "$P/bin/scremote" --timeout 100 -t "$S" "$S" clo)
 r8=$(complete_words "$P/bin/scremote" "$S" -t "")
+# Each argument offers the constants of the family it takes.
+r9=$(complete_words "$P/bin/scremote" "$S" lseek 3 0 SEEK_)
+r10=$(complete_words "$P/bin/scremote" "$S" openat AT_FDCWD x SEE)
+r11=$(complete_words "$P/bin/scremote" "$S" kill "$S" SIGTE)
+r12=$(complete_words "$P/bin/scremote" --list ope)
 if ! has openat "$r1" || has close "$r1"; then
 	fail $t "syscall names for 'ope': $r1"
 elif ! has O_CREAT "$r2"; then
@@ -221,6 +226,10 @@ elif ! has close "$r7"; then
 	fail $t "syscall names after options: $r7"
 elif [ "$r8" != "$S" ]; then
 	fail $t "thread ids of $S: $r8"
+elif ! has SEEK_END "$r9" || [ -n "$r10" ] || [ "$r11" != SIGTERM ]; then
+	fail $t "families: lseek's whence [$r9], openat's flags for SEE [$r10], kill's signal [$r11]"
+elif ! has openat "$r12"; then
+	fail $t "--list names: $r12"
 else
 	pass $t
 fi
