@@ -1,15 +1,19 @@
 /*
- * libFuzzer harness for the call language of scremote(1) (cli/parse.c),
- * and for the output code that shows what comes back from a target
- * (cli/format.c), which is as untrusted as the command line.
+ * libFuzzer harness for the call language of scremote(1) (cli/parse.c,
+ * with the struct literals of cli/decode/), and for the output code
+ * that shows what comes back from a target (cli/format.c and the
+ * decoders), which is as untrusted as the command line.
  *
- * Input: one mode byte, then text.
- *   mode & 1 == 0: the text is one -e CALL; the next byte picks the
+ * Input: one mode byte, then data.
+ *   mode % 3 == 0: the data is one -e CALL; the next byte picks the
  *                  call's index (for $N references).
- *   mode & 1 == 1: the positional form; the text is split into words at
+ *   mode % 3 == 1: the positional form; the text is split into words at
  *                  NUL bytes.
+ *   mode % 3 == 2: the data is what a target wrote: shown as each type
+ *                  the decoders know, in text and JSON.
  * A call that parses is then printed, text and JSON, with an outcome
- * built from the input bytes (return value, errno, buffers, an end).
+ * built from the input bytes (return value, errno, buffers, an end), and
+ * pointers read from the input too.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +21,7 @@
 #include <string.h>
 
 #include "abi.h"
+#include "emit.h"
 #include "format.h"
 #include "parse.h"
 
@@ -31,6 +36,24 @@ static FILE *sink(void)
 	return f;
 }
 
+struct mem {
+	const uint8_t *d;
+	size_t n;
+};
+
+/* The "target's memory": the input bytes, wherever a pointer points. */
+static long fake_read(void *opaque, unsigned long addr, void *buf, size_t len)
+{
+	const struct mem *m = opaque;
+	size_t off = m->n ? addr % m->n : 0;
+	size_t k = m->n - off < len ? m->n - off : len;
+
+	if (!m->n || (addr & 0xf) == 0xf)
+		return -1;
+	memcpy(buf, m->d + off, k);
+	return (long)k;
+}
+
 /* A made-up outcome: every field the printers read, from the bytes. */
 static void fake_outcome(const struct call *c, const uint8_t *d, size_t n,
 			 struct outcome *o)
@@ -42,13 +65,14 @@ static void fake_outcome(const struct call *c, const uint8_t *d, size_t n,
 	o->ended = n > 9 && d[9] == 0xee;
 	o->wstatus = n > 11 ? d[10] | d[11] << 8 : 0;
 	for (unsigned int i = 0; i < c->nargs; i++) {
-		o->argv[i] = c->args[i].value;
-		if (c->args[i].kind == ARG_BUF) {
+		const struct arg *a = &c->args[i];
+
+		o->argv[i] = a->form == ARG_INT ? expr_eval(&a->expr, NULL) :
+			     0x1000 + i;
+		if (a->form == ARG_BUF || a->form == ARG_OUT ||
+		    a->form == ARG_INTPTR || a->form == ARG_BLOB) {
 			o->out[i] = (unsigned char *)d;
 			o->outlen[i] = n;
-		} else if (c->args[i].kind == ARG_INTPTR) {
-			o->have_int[i] = 1;
-			o->outint[i] = (int)(n * 2654435761u);
 		}
 	}
 	if (n > 12 && d[12] & 1)
@@ -57,12 +81,16 @@ static void fake_outcome(const struct call *c, const uint8_t *d, size_t n,
 
 static void show(const struct call *c, const uint8_t *d, size_t n)
 {
+	struct mem m = { d, n };
+	long left = n > 8 ? (long)d[7] : -1;
+	struct dctx x = { abi_default(), fake_read, &m, left,
+			  left >= 0 ? &left : NULL };
 	struct outcome o;
 
 	fake_outcome(c, d, n, &o);
-	print_text(sink(), c, &o);
-	print_json(sink(), 1, c, &o);
-	print_json_unrun(sink(), 1, c, -(int)(n % 140));
+	print_text(sink(), c, &o, &x);
+	print_json(sink(), c, &o, &x);
+	print_json_unrun(sink(), c, -(int)(n % 140), "m", &x);
 	fmt_quoted(sink(), d, n, n / 2);
 	fmt_json_string(sink(), d, n);
 }
@@ -116,13 +144,36 @@ static void words(const uint8_t *d, size_t n)
 	free(text);
 }
 
+/* Target memory shown as every type the decoders know. */
+static void decoded(const uint8_t *d, size_t n)
+{
+	struct mem m = { d, n };
+	struct dctx x = { abi_default(), fake_read, &m, -1, NULL };
+
+	for (size_t i = 0; decoders[i]; i++)
+		for (const struct dstruct *s = decoders[i]->structs;
+		     s && s->name; s++)
+			for (int json = 0; json < 2; json++) {
+				struct emit e;
+
+				emit_init(&e, sink(), json);
+				decode_print(&e, &x, s->name, d, n, n % 3);
+			}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
-	if (data[0] & 1)
-		words(data + 1, size - 1);
-	else
+	switch (data[0] % 3) {
+	case 0:
 		one_call(data + 1, size - 1);
+		break;
+	case 1:
+		words(data + 1, size - 1);
+		break;
+	default:
+		decoded(data + 1, size - 1);
+	}
 	return 0;
 }

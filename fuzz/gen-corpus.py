@@ -41,8 +41,39 @@ CALLS = [
     "close(1 2)", "", "   ", "#", "# 1", "syscall_", "close(\"\\x\")",
     "close(\"\\400\")", "close(-)", "close(''')", "close('ab')", "f(",
 ]
+# Expressions, families, structs and arrays, lines of strace's output.
+CALLS += [
+    "fcntl(3, F_SETFL, $1|O_NONBLOCK)", "fcntl(3, F_SETFL, ($1 & ~O_APPEND) | 8)",
+    "fcntl(3, F_GETFL) = 0x8002 (flags O_RDWR|O_LARGEFILE)",
+    "lseek(3, (1 << 12) * 2 - -1 ^ 3, SEEK_SET)", "openat(AT_FDCWD, \"x\", SEEK_END)",
+    "prlimit64(0, RLIMIT_NOFILE, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}, NULL)",
+    "prlimit64(0, RLIMIT_NOFILE, NULL, {rlim_cur=1, ...})",
+    'connect(3, {sa_family=AF_INET, sin_port=htons(8080), sin_addr=inet_addr("127.0.0.1")}, 16)',
+    'bind(3, {sa_family=AF_INET6, sin6_port=htons(22), inet_pton(AF_INET6, "::1", &sin6_addr)}, 28)',
+    'bind(3, {sa_family=AF_UNIX, sun_path=@"x\0y"}, 110)',
+    'writev(1, [{iov_base="ab", iov_len=2}, {iov_base=buf(4)}], 2)',
+    'execve("/bin/sh", ["/bin/sh", "-c", "x", NULL], NULL)',
+    "rt_sigprocmask(SIG_BLOCK, ~[KILL STOP RTMIN RT_3], [], 8)",
+    "pipe2([3, 4], O_CLOEXEC)", "fstat(3, {st_mode=S_IFREG|0644, st_size=5, ...})",
+    "newfstatat(AT_FDCWD, \"/x\", {st_atime=0 /* 1970-01-01T00:00:00+0000 */}, 0)",
+    "poll([{fd=0, events=POLLIN|POLLPRI}], 1, 0)",
+    "getsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1}, [8])",
+    "getsockopt(3, IPPROTO_TCP, TCP_INFO, {tcpi_state=TCP_LISTEN}, [232])",
+    "setsockopt(3, SOL_SOCKET, SO_RCVTIMEO, {tv_sec=1, tv_usec=0}, 16)",
+    "fcntl(3, F_SETLK, {l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=0})",
+    "epoll_ctl(3, EPOLL_CTL_ADD, 4, {events=EPOLLIN, data={u64=4}})",
+    '[pid  42] write(1, "hello"..., 100) = 100', "read(3, \"x\", 10) = 1",
+    "timerfd_settime(3, 0, {it_interval={tv_sec=1, tv_nsec=0}, it_value={tv_sec=1}}, NULL)",
+    "uname({sysname=\"Linux\", ...})", "close(((((((((1))))))))",
+    "lseek(3, ~~~~~~1, SEEK_SET)", "prlimit64(0, 7, {{{{", "write(1, [[[[", "kill(1, [INT])",
+]
 for i, c in enumerate(CALLS):
     write("parse", "call%02d" % i, b"0" + bytes([1 + i % 4]) + c.encode())
+
+# Memory a target wrote, shown as every decoded type.
+for i, b in enumerate([bytes(range(256)), b"\x02\x00\x1f\x90\x7f\x00\x00\x01" + bytes(8),
+                       b"\x01\x00" + b"\0abstract", b"\xff" * 64, b""]):
+    write("parse", "mem%02d" % i, b"2" + b)
 
 WORDS = [
     ["close", "7"], ["lseek", "3", "0", "SEEK_CUR"], ["getcwd", "buf(4096)", "4096"],

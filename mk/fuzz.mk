@@ -19,11 +19,13 @@ FUZZ_CFLAGS  := -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Ilib \
 FUZZ_LDFLAGS := $(FUZZ_SAN) -fsanitize=fuzzer
 FUZZ_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 
-# The CLI code the call parser harness links (none that needs the
-# library), and the generated tables.
-FUZZ_CLI_SRCS := cli/abi.c cli/format.c cli/parse.c cli/suggest.c cli/util.c
-FUZZ_CLI_OBJS := $(patsubst cli/%.c,$(FUZZ_BUILD)/cli/%.o,$(FUZZ_CLI_SRCS)) \
-                 $(patsubst $(CLI_GEN)/%.c,$(FUZZ_BUILD)/gen/%.o,$(CLI_GEN_SRCS))
+# The CLI code the call parser harness links (none that talks to a
+# target), the decoders, and the generated tables with their lookups.
+FUZZ_CLI_SRCS := cli/abi.c cli/blob.c cli/emit.c cli/expr.c cli/format.c \
+                 cli/lex.c cli/parse.c cli/suggest.c cli/util.c \
+                 $(CLI_DECODERS) lib/systab.c
+FUZZ_CLI_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(FUZZ_CLI_SRCS)) \
+                 $(FUZZ_BUILD)/gen/systab.o $(FUZZ_BUILD)/gen/decoders.o
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)
@@ -60,6 +62,10 @@ $(FUZZ_BUILD)/fuzz/%.o: fuzz/%.c mk/fuzz.mk
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_BUILD)/cli/%.o: cli/%.c mk/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/lib/%.o: lib/%.c mk/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 

@@ -15,6 +15,7 @@
 #include "util.h"
 
 #define MAX_FIELDS 128
+#define BUF_JSON_MAX (64 * 1024)
 
 static size_t align_of(const struct field *f, const struct sys_abi *abi);
 
@@ -148,8 +149,11 @@ static void print_chars(struct emit *e, const unsigned char *p, size_t n)
 static void print_buf(struct emit *e, const struct dctx *x,
 		      unsigned long addr, unsigned long long len)
 {
-	size_t want = len > EMIT_TEXT_MAX && !e->json ? EMIT_TEXT_MAX + 1 :
-		      len > (1u << 20) ? (1u << 20) : (size_t)len;
+	/* Text shows EMIT_TEXT_MAX bytes and "..."; JSON up to 64 KiB of
+	 * each buffer a struct points to (the pointer's length comes from
+	 * the target and is not trusted). */
+	size_t cap = e->json ? BUF_JSON_MAX : EMIT_TEXT_MAX + 1;
+	size_t want = len > cap ? cap : (size_t)len;
 	unsigned char *b;
 	long got;
 
