@@ -565,12 +565,9 @@ static void explain_unrun(struct target *t, const char *name, int err)
 
 long t_nr(const struct target *t, const char *name)
 {
-	const char *abi = scr_abi_name(t->abi);
+	long nr = scr_syscall_nr(t->abi, name);
 
-	for (const struct cli_abi *const *a = cli_abis; abi && *a; a++)
-		if (strcmp((*a)->name, abi) == 0)
-			return abi_sysnr(*a, name, strlen(name));
-	return -1;
+	return nr < 0 ? -1 : nr;
 }
 
 long t_call(struct target *t, const char *name, const unsigned long *args,
