@@ -246,10 +246,10 @@ static void print_ret_text(FILE *f, const struct call *c,
 		fprintf(f, " = %#lx\n", (unsigned long)r);
 		return;
 	case SCR_ARG_FLAGS:
-		if (!r)
-			break;	/* strace: "= 0", not "= 0 (flags 0)" */
 		sym_format(x->abi, c->ret.detail, (unsigned long)r, buf,
 			   sizeof(buf));
+		if (!strcmp(buf, "0"))
+			break;	/* strace: "= 0", not "= 0 (flags 0)" */
 		fprintf(f, " = %#lx (flags %s)\n", (unsigned long)r, buf);
 		return;
 	case SCR_ARG_ENUM:
