@@ -222,8 +222,31 @@ static int is_zombie(pid_t pid)
 	       (v[0] == 'Z' || v[0] == 'X');
 }
 
+/* A kernel thread (kthreadd, kworker/...): PF_KTHREAD in the flags,
+ * field 9 of /proc/PID/stat. */
+static int is_kernel_thread(pid_t pid)
+{
+	char path[64], buf[1024];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strrchr(buf, ')');
+	for (int i = 0; p && i < 7; i++)
+		p = strchr(p + 1, ' ');
+	return p && (strtoul(p + 1, NULL, 10) & 0x00200000UL);
+}
+
 void explain_attach(FILE *f, pid_t pid, int err)
 {
+	if (err == -EPERM && is_kernel_thread(pid)) {
+		fprintf(f, "scremote: process %d", (int)pid);
+		put_name(f, pid);
+		fputs(" is a kernel thread: it has no user space to run a "
+		      "system call in, and cannot be traced\n", f);
+		return;
+	}
 	switch (err) {
 	case -ESRCH:
 		if (is_zombie(pid))

@@ -65,6 +65,20 @@ else
 	fail norun_no_such_pid "exit $RC: $ERR"
 fi
 
+# Exit 3: a kernel thread (kthreadd is PID 2 wherever there is one) is
+# diagnosed as such, not with advice about permissions or SELinux.
+if grep -q '^Name:.*kthreadd' /proc/2/status 2>/dev/null; then
+	scr 2 getpid
+	if [ "$RC" -eq 3 ] && [[ $ERR == *"is a kernel thread"* ]] &&
+	   [[ $ERR != *SELinux* ]]; then
+		pass norun_kernel_thread
+	else
+		fail norun_kernel_thread "exit $RC: $ERR"
+	fi
+else
+	skip norun_kernel_thread "PID 2 is not kthreadd here (a container?)"
+fi
+
 # Exit 3: a thread that is not in the process.
 scr -t "$D" "$S" getpid
 if [ "$RC" -eq 3 ] && [[ $ERR == *"thread $D is not a thread of process $S"* ]]; then
