@@ -26,9 +26,10 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDFLAGS    += -fsanitize=address,undefined
 endif
 
-LIB_SRCS := $(wildcard lib/*.c) $(wildcard lib/arch/$(ARCH)/*.c)
-LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
-LIB_PIC  := $(patsubst %.c,$(BUILD)/pic/%.o,$(LIB_SRCS))
+LIB_SRCS := $(wildcard lib/*.c) $(wildcard lib/arch/$(ARCH)/*.c) \
+            $(wildcard lib/arch/$(ARCH)/*.S)
+LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(LIB_SRCS)))
+LIB_PIC  := $(patsubst %,$(BUILD)/pic/%.o,$(basename $(LIB_SRCS)))
 LIBA     := $(BUILD)/libscremote.a
 LIBSO    := $(BUILD)/libscremote.so.$(VERSION)
 
@@ -59,6 +60,14 @@ $(BUILD)/%.o: %.S
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(BUILD)/lib/%.o: lib/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/pic/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -MMD -MP -c $< -o $@
 
 $(LIBA): $(LIB_OBJS)
 	@rm -f $@

@@ -205,6 +205,11 @@ struct scr_call {
 
 /* scr_batch() flag: stop at the first call whose sr_error != 0. */
 #define SCR_BATCH_STOP_ON_ERROR 0x1u
+/* scr_batch() flags: run the batch through ptrace, one stop per call,
+ * even where the in-target agent could run it; or use the agent even
+ * for a batch too small to gain from it (see scr_agent_status(3)). */
+#define SCR_BATCH_PTRACE	0x2u
+#define SCR_BATCH_AGENT		0x4u
 
 /*
  * Execute calls[0..n) in order in thread tid (0: the main thread).
@@ -219,6 +224,20 @@ struct scr_call {
  */
 int scr_batch(struct scr_proc *p, pid_t tid, struct scr_call *calls,
 	      size_t n, unsigned int flags);
+
+/*
+ * Batches (and scr_syscall() calls between them) run through a small
+ * agent placed in the thread when they can: 0 when the last batch did,
+ * else a negative errno saying why it took the ptrace path, and a
+ * sentence in *reason (valid until the next call on p):
+ *   -EAGAIN   no batch asked for it (too small, or SCR_BATCH_PTRACE);
+ *   -ENOSYS   no agent for the thread's ABI (i386);
+ *   -EPERM, -EACCES  the target's seccomp filter or a security module
+ *             refused memfd_create, mmap or PROT_EXEC;
+ *   -ENOMEM   no memory;  -EOPNOTSUPP  a shadow stack, or state the
+ *             agent cannot restore by itself.
+ */
+int scr_agent_status(struct scr_proc *p, const char **reason);
 
 /* ---- ABIs and system call names ------------------------------------- */
 

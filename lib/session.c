@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "internal.h"
 
 #define SCRATCH_MIN	65536UL
@@ -43,6 +44,7 @@ struct scr_proc {
 	size_t nthreads, cap;
 	struct scratch_map scratch[SCRATCH_MAPS];
 	unsigned int nscratch;
+	struct scr_agent *agent;	/* the in-target agent, if any */
 };
 
 static struct scr_thread *find_thread(struct scr_proc *p, pid_t tid)
@@ -271,6 +273,7 @@ static void release(struct scr_proc *p)
 		scr__filters_free(p->threads[i].filters);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
+	scr__agent_free(p->agent);
 	free(p->threads);
 	free(p);
 }
@@ -296,6 +299,7 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 	struct scr_deadline dl;
 	struct scr_proc *p;
 	size_t done = 0;
+	bool leftovers;
 	int e;
 
 	p = calloc(1, sizeof(*p));
@@ -312,6 +316,8 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 	p->tg.seccomp_unchecked = flags & SCR_ATTACH_SECCOMP_UNCHECKED;
 	scr__deadline_init(&dl, p->timeout_ms);
 
+	/* Before the stop: an agent a dead tool left behind? */
+	leftovers = scr__agent_leftovers(pid);
 	e = scr__start_time(pid, &start);
 	while (!e) {
 		e = seize_new(p);
@@ -337,6 +343,8 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 		release(p);
 		return e;
 	}
+	if (leftovers)
+		scr__agent_sweep(p);	/* best effort */
 	*out = p;
 	return 0;
 }
@@ -445,9 +453,9 @@ static int refuse_exec(struct scr_proc *p, struct scr_thread *th, long nr)
 	return live > 1 ? -EBUSY : 0;
 }
 
-SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
-			   const unsigned long *args, unsigned int nargs,
-			   struct ptrace_sc_ret *ret)
+static int do_syscall(struct scr_proc *p, pid_t tid, long nr,
+		      const unsigned long *args, unsigned int nargs,
+		      struct ptrace_sc_ret *ret, bool use_agent)
 {
 	struct scr_thread *th;
 	struct scr_req c = { nr, args, nargs, 0, NULL };
@@ -460,6 +468,15 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 	th = live_thread(p, tid);
 	if (!th)
 		return -ESRCH;
+	/* A live agent in the thread takes the call, if it may. */
+	if (use_agent) {
+		e = scr__agent_syscall(p, th, nr, args, nargs, ret);
+		if (e != 1)
+			return e;
+	}
+	e = scr__agent_yield(p, th);
+	if (e)
+		return e;
 	c.timeout_ms = p->timeout_ms;
 	c.cancel = &p->interrupted;
 	e = refuse_exec(p, th, nr);
@@ -468,9 +485,10 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 	e = scr__inject(&p->tg, th, &c, ret);
 	if (e == 0 && !th->regs_valid) {
 		/* A new program image: new vDSO, and the scratch mappings
-		 * went with the old one. */
+		 * and the agent went with the old one. */
 		p->tg.insn_addr = 0;
 		p->nscratch = 0;
+		scr__agent_forget(p);
 	}
 	if (th->regs_valid &&
 	    arch_changes_disposition(arch_abi_of(&th->regs), nr))
@@ -483,6 +501,45 @@ SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
 	}
 	adopt_born(p);
 	return e;
+}
+
+SCR_EXPORT int scr_syscall(struct scr_proc *p, pid_t tid, long nr,
+			   const unsigned long *args, unsigned int nargs,
+			   struct ptrace_sc_ret *ret)
+{
+	return do_syscall(p, tid, nr, args, nargs, ret, true);
+}
+
+int scr__proc_syscall(struct scr_proc *p, pid_t tid, long nr,
+		      const unsigned long *args, unsigned int nargs,
+		      struct ptrace_sc_ret *ret)
+{
+	return do_syscall(p, tid, nr, args, nargs, ret, false);
+}
+
+struct scr_agent **scr__proc_agent(struct scr_proc *p)
+{
+	return &p->agent;
+}
+
+struct scr_target *scr__proc_target(struct scr_proc *p)
+{
+	return &p->tg;
+}
+
+int scr__proc_timeout(const struct scr_proc *p)
+{
+	return p->timeout_ms;
+}
+
+volatile sig_atomic_t *scr__proc_cancel(struct scr_proc *p)
+{
+	return &p->interrupted;
+}
+
+struct scr_thread *scr__proc_thread_of(struct scr_proc *p, pid_t tid)
+{
+	return live_thread(p, tid);
 }
 
 SCR_EXPORT void scr_interrupt(struct scr_proc *p)
@@ -548,7 +605,9 @@ static int remote_call(struct scr_proc *p, long nr, const unsigned long *args,
 
 	if (!th)
 		return -ESRCH;
-	e = scr__inject(&p->tg, th, &c, &ret);
+	e = scr__agent_yield(p, th);
+	if (!e)
+		e = scr__inject(&p->tg, th, &c, &ret);
 	if (e)
 		return e;
 	if (ret.sr_error)
@@ -627,6 +686,9 @@ SCR_EXPORT int scr_detach(struct scr_proc *p)
 
 	if (!p)
 		return -EINVAL;
+	e = scr__agent_teardown(p);
+	if (e == -ESRCH)
+		e = 0;		/* its thread is gone: checked below */
 	for (unsigned int i = p->nscratch; i-- > 0;) {
 		struct scr_thread *th = live_thread(p, 0);
 		long ignored;

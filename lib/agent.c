@@ -1,0 +1,1720 @@
+/*
+ * The in-target agent: batches at the speed of the target's own calls.
+ *
+ * A call through ptrace costs a stop (~20 us here); the call itself
+ * costs well under a microsecond.  For a batch, a small loop is placed
+ * in the chosen thread instead: it takes calls from memory shared with
+ * the tool, makes them with the thread's own system call instruction,
+ * writes the results back, and waits for more.  How it gets there and
+ * back without the target noticing:
+ *
+ *  - Placement, by ordinary injected calls (the ptrace path): two
+ *    memfds, the ring (read+write, shared with the tool, which maps it
+ *    too) and "scremote-agent" (the code, written by the tool, sealed,
+ *    then mapped read+exec only, so it works under PR_SET_MDWE and needs
+ *    no SELinux execmem), mapped next to each other; the target's
+ *    descriptors for them are closed at once.  No byte of the target's
+ *    own code is written.
+ *  - Start: the thread's registers point at the agent, with every signal
+ *    but SIGTRAP blocked, as for an injected call; PTRACE_CONT.
+ *  - Calls: the tool writes them into the ring and bumps a sequence
+ *    number; the agent spins a while, then sleeps on a futex.  A call's
+ *    argument may name an earlier call, whose result the agent passes.
+ *  - Park: PTRACE_INTERRUPT; at that stop (inside get_signal(), as after
+ *    a single-step) the thread's own registers, rseq_cs word and, where
+ *    calls may change it, extended state go back.  Detach unmaps both
+ *    mappings with one injected munmap.
+ *  - The tool dying: the last word of the ring is a robust futex of the
+ *    tool's thread, linked into that thread's robust list.  When the
+ *    thread dies (SIGKILL included) or execs, the kernel sets OWNER_DIED
+ *    there and wakes the agent, which unmaps the ring, puts the rseq_cs
+ *    word back and loads an rt_sigreturn frame the tool prepared in the
+ *    sealed code mapping: registers, extended state and mask as they
+ *    were.  Only the code mapping stays; the next attach removes it.
+ *
+ * Where the agent cannot be placed (no agent for the ABI, seccomp,
+ * PROT_EXEC refused, no memory, a shadow stack...), batches take the
+ * ptrace path with the same results, and scr_agent_status() says why.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "agent_abi.h"
+
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC		0x0001U
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING	0x0002U
+#endif
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL		0x0008U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS	1033
+#define F_SEAL_SEAL	0x0001
+#define F_SEAL_SHRINK	0x0002
+#define F_SEAL_GROW	0x0004
+#define F_SEAL_WRITE	0x0008
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+#ifndef PTRACE_GET_RSEQ_CONFIGURATION
+#define PTRACE_GET_RSEQ_CONFIGURATION 0x420f
+#endif
+
+#define SIGBIT(sig)	(1ULL << ((sig) - 1))
+#define CALL_MASK	(~SIGBIT(SIGTRAP))
+#define PAGE		4096UL
+#define ROUND_UP(x, a)	(((x) + (a) - 1) & ~((a) - 1))
+
+#define AGENT_MIN_BATCH	16	/* below, the ptrace path is faster */
+#define CAP_MIN		256
+#define CAP_MAX		4096
+#define IDLE_ROUNDS	64	/* agent: ~64 x (64 pauses + sched_yield) */
+#define TOOL_SPIN_NS	200000L	/* tool: spin this long, then sleep */
+#define TOOL_NAP_NS	1000000L	/* tool: longest sleep between looks */
+#define PARK_MS		2000
+#define MAX_DEFERRED	64
+#define RSEQ_CS_OFF	8	/* rseq_cs in struct rseq */
+
+#define CODE_NAME	"scremote-agent"
+
+enum agent_state { AG_NONE, AG_PARKED, AG_RUNNING };
+
+/* The robust list head of a thread (linux/futex.h's robust_list_head). */
+struct robust_head {
+	void *list;
+	long futex_offset;
+	void *list_op_pending;
+};
+
+struct scr_agent {
+	/* What scr_agent_status() reports: the last batch's path. */
+	int status;
+	char why[256];
+	bool failed;			/* placement failed: do not retry */
+
+	enum agent_state state;
+	pid_t tid;			/* the thread it runs in */
+	const struct arch_abi *abi;
+	const struct arch_agent *arch;
+	int pidfd;
+
+	/* In the target: the ring, then the code and its frame. */
+	unsigned long ring, ring_len, code, code_len;
+	/* In the tool: the ring, and a private page after it for the
+	 * robust list node. */
+	unsigned char *local;
+	size_t local_len;
+	unsigned int cap;
+	uint32_t seq;
+
+	/* The robust list entry of the death word. */
+	struct robust_head *head;
+	void **node;			/* node[0] next, node[-1] prev */
+
+	/* What the frame restores; a change means a new agent. */
+	struct arch_regs frame_regs;
+	uint64_t frame_mask;
+	struct arch_ext ext;
+	bool ext_dirty;			/* a call may have changed it */
+
+	unsigned long rseq_cs;		/* 0: no rseq area */
+	uint64_t rseq_val;
+
+	siginfo_t deferred[MAX_DEFERRED];
+	unsigned int ndeferred;
+};
+
+/* ---- small helpers ---- */
+
+static void set_status(struct scr_agent *ag, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_status(struct scr_agent *ag, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	ag->status = status;
+	va_start(ap, fmt);
+	vsnprintf(ag->why, sizeof(ag->why), fmt, ap);
+	va_end(ap);
+}
+
+static uint32_t *ctl32(struct scr_agent *ag, size_t off)
+{
+	return (uint32_t *)(void *)(ag->local + off);
+}
+
+static uint64_t *ctl64(struct scr_agent *ag, size_t off)
+{
+	return (uint64_t *)(void *)(ag->local + off);
+}
+
+static size_t slots_off(void)
+{
+	return AGENT_CTL_SIZE;
+}
+
+static size_t results_off(const struct scr_agent *ag)
+{
+	return AGENT_CTL_SIZE + (size_t)ag->cap * AGENT_SLOT_SIZE;
+}
+
+static size_t stack_off(const struct scr_agent *ag)
+{
+	return ROUND_UP(results_off(ag) + (size_t)ag->cap * 8, PAGE);
+}
+
+static size_t ring_size(const struct scr_agent *ag)
+{
+	return stack_off(ag) + AGENT_STACK + PAGE;	/* + death page */
+}
+
+static long futex(uint32_t *addr, int op, uint32_t val,
+		  const struct timespec *ts)
+{
+	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
+}
+
+static long ns_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000000000L +
+	       (now.tv_nsec - t0->tv_nsec);
+}
+
+static void set_result(struct ptrace_sc_ret *ret, long v)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (v < 0 && v >= -4095) {
+		ret->sr_retval[0] = -1;
+		ret->sr_error = (int)-v;
+	} else {
+		ret->sr_retval[0] = v;
+	}
+}
+
+static bool restart_code(long v)
+{
+	return v <= -ERESTARTSYS && v >= -ERESTART_RESTARTBLOCK;
+}
+
+/* The thread's saved registers and own mask, read if not yet known. */
+static int load_thread(struct scr_thread *th)
+{
+	if (!th->regs_valid) {
+		int e = arch_get_regs(th->tid, &th->regs);
+
+		if (e)
+			return e;
+		th->regs_valid = true;
+	}
+	if (!th->mask_valid) {
+		if (ptrace(PTRACE_GETSIGMASK, th->tid, sizeof(th->mask),
+			   &th->mask))
+			return -errno;
+		th->mask_valid = true;
+	}
+	return 0;
+}
+
+static struct scr_agent *agent_of(struct scr_proc *p)
+{
+	struct scr_agent **slot = scr__proc_agent(p);
+
+	if (!*slot) {
+		*slot = calloc(1, sizeof(**slot));
+		if (*slot) {
+			(*slot)->pidfd = -1;
+			set_status(*slot, -EAGAIN,
+				   "no batch has asked for the agent yet");
+		}
+	}
+	return *slot;
+}
+
+/* ---- the death word: a robust futex of the tool's thread ---- */
+
+/*
+ * The kernel finds an entry's futex word at entry + futex_offset, an
+ * offset the thread's C library chose (glibc and musl: negative, a few
+ * tens of bytes).  The word lies at the end of the shared ring; the
+ * entry itself, which the C library writes into when it links its own
+ * mutexes next to it, lies in the tool's private page after the ring,
+ * out of the target's reach.
+ */
+static int watch_death(struct scr_agent *ag)
+{
+	static __thread struct robust_head own;
+	struct robust_head *h = NULL;
+	size_t len;
+	uint32_t *w = ctl32(ag, ring_size(ag) - 4);
+
+	if (syscall(SYS_get_robust_list, 0, &h, &len) || !h) {
+		/* No C library registered one: register ours. */
+		own.list = &own;
+		own.futex_offset = -32;
+		if (syscall(SYS_set_robust_list, &own, sizeof(own)))
+			return -errno;
+		h = &own;
+	}
+	if (h->futex_offset > -12 ||
+	    h->futex_offset < -(long)(PAGE - 16))
+		return -EOPNOTSUPP;
+	ag->node = (void **)(void *)((char *)w - h->futex_offset);
+	ag->head = h;
+	*w = (uint32_t)syscall(SYS_gettid);
+	/* Link it first, as the C library links a mutex it locks. */
+	ag->node[-1] = h;
+	ag->node[0] = h->list;
+	if (((uintptr_t)h->list & ~1UL) != (uintptr_t)h)
+		((void **)((uintptr_t)h->list & ~1UL))[-1] = ag->node;
+	__atomic_store_n(&h->list, (void *)ag->node, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/* Unlinks the entry, wherever mutexes locked since have put it. */
+static void unwatch_death(struct scr_agent *ag)
+{
+	void **prev, *next;
+
+	if (!ag->node)
+		return;
+	prev = (void **)((uintptr_t)ag->node[-1] & ~1UL);
+	next = ag->node[0];
+	*prev = next;
+	if (((uintptr_t)next & ~1UL) != (uintptr_t)ag->head)
+		((void **)((uintptr_t)next & ~1UL))[-1] = ag->node[-1];
+	ag->node = NULL;
+}
+
+/* Is the entry still in the list the kernel will walk?  A C library
+ * that registers a list late (musl does, on its first robust mutex)
+ * replaces the one we linked into. */
+static int check_death_watch(struct scr_agent *ag)
+{
+	struct robust_head *h = NULL;
+	size_t len;
+
+	if (syscall(SYS_get_robust_list, 0, &h, &len) == 0 && h == ag->head)
+		return 0;
+	ag->node = NULL;		/* in a list nobody walks now */
+	return watch_death(ag);
+}
+
+/* ---- the thread while the agent runs ---- */
+
+static void defer(struct scr_agent *ag, pid_t tid, int sig)
+{
+	siginfo_t si;
+
+	if (ag->ndeferred == MAX_DEFERRED)
+		return;
+	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si)) {
+		memset(&si, 0, sizeof(si));
+		si.si_signo = sig;
+		si.si_code = SI_TKILL;
+	}
+	ag->deferred[ag->ndeferred++] = si;
+}
+
+/* Signals that stopped the agent's thread go to it again, now that it is
+ * stopped with its own registers: with their own siginfo where the
+ * kernel lets a tracer queue it, else as a tkill. */
+static void resend_deferred(struct scr_agent *ag, pid_t pid)
+{
+	for (unsigned int i = 0; i < ag->ndeferred; i++) {
+		siginfo_t *si = &ag->deferred[i];
+
+		if (si->si_code >= 0 ||
+		    syscall(SYS_rt_tgsigqueueinfo, pid, ag->tid, si->si_signo, si))
+			syscall(SYS_tkill, ag->tid, si->si_signo);
+	}
+	ag->ndeferred = 0;
+}
+
+static void mark_dead(struct scr_proc *p, struct scr_thread *th, int status,
+		      bool whole)
+{
+	struct scr_target *tg = scr__proc_target(p);
+
+	th->dead = true;
+	if (whole) {
+		tg->exited = true;
+		tg->exit_status = status;
+	}
+}
+
+/*
+ * Handles one stop of the running agent's thread (a signal it cannot
+ * block, a group-stop): 0 when it runs again, 1 when it is stopped where
+ * the tool can restore it (parking), -ESRCH when it is gone.
+ */
+static int handle_stop(struct scr_proc *p, struct scr_agent *ag,
+		       struct scr_thread *th, int status, bool parking)
+{
+	int sig = WSTOPSIG(status), event = status >> 16;
+
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		mark_dead(p, th, status, true);
+		return -ESRCH;
+	}
+	switch (event) {
+	case 0:
+		defer(ag, th->tid, sig);
+		if (parking)
+			return 1;	/* a stop inside get_signal() */
+		break;
+	case PTRACE_EVENT_STOP:
+		if (parking)
+			return 1;
+		break;			/* a group-stop: run on */
+	case PTRACE_EVENT_EXIT: {
+		unsigned long msg = 0;
+
+		ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
+		mark_dead(p, th, (int)msg, WIFSIGNALED((int)msg));
+		return -ESRCH;
+	}
+	default:
+		break;
+	}
+	if (ptrace(PTRACE_CONT, th->tid, 0, 0)) {
+		if (errno == ESRCH)
+			mark_dead(p, th, 0, false);
+		return -errno;
+	}
+	/* Any stop consumes a pending PTRACE_INTERRUPT: ask again. */
+	if (parking && ptrace(PTRACE_INTERRUPT, th->tid, 0, 0))
+		return -errno;
+	return 0;
+}
+
+/* Looks at the thread without waiting: 0 running, -ESRCH gone. */
+static int poll_thread(struct scr_proc *p, struct scr_agent *ag,
+		       struct scr_thread *th)
+{
+	for (;;) {
+		int status;
+		pid_t r = waitpid(th->tid, &status, __WALL | WNOHANG);
+
+		if (r == 0)
+			return 0;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			mark_dead(p, th, 0, false);
+			return -ESRCH;
+		}
+		int e = handle_stop(p, ag, th, status, false);
+
+		if (e)
+			return e;
+	}
+}
+
+/*
+ * Stops the running agent and gives the thread its own state back.
+ * *after gets the agent's registers at the stop (for a call the stop
+ * broke off).  The thread keeps the call mask, as after an injected
+ * call; detach gives it its own.
+ */
+static int park(struct scr_proc *p, struct scr_agent *ag,
+		struct scr_thread *th, struct arch_regs *after)
+{
+	struct scr_deadline dl;
+	struct arch_regs regs;
+	int e = 0;
+
+	if (ag->state != AG_RUNNING)
+		return 0;
+	ag->state = AG_PARKED;
+	if (ptrace(PTRACE_INTERRUPT, th->tid, 0, 0)) {
+		if (errno == ESRCH)
+			mark_dead(p, th, 0, false);
+		return -errno;
+	}
+	scr__deadline_init(&dl, PARK_MS);
+	for (;;) {
+		int status;
+
+		e = scr__wait(th->tid, &status, &dl);
+		if (e == -ESRCH)
+			mark_dead(p, th, 0, false);
+		if (e)
+			return e;
+		e = handle_stop(p, ag, th, status, true);
+		if (e < 0)
+			return e;
+		if (e == 1)
+			break;
+	}
+	if (!after)
+		after = &regs;
+	e = arch_get_regs(th->tid, after);
+	if (e)
+		return e;
+	/* The request it was on, if any, is over: a restarted agent must
+	 * not run it again. */
+	__atomic_store_n(ctl32(ag, CTL_ACK), ag->seq, __ATOMIC_RELEASE);
+	if (ag->rseq_cs)
+		scr__mem_write(th->tid, ag->rseq_cs, &ag->rseq_val,
+			       sizeof(ag->rseq_val));
+	arch_keep_call_effects(&th->regs, after);
+	e = arch_set_regs(th->tid, &th->regs);
+	if (!e && ag->ext_dirty && (e = arch_set_ext(th->tid, &ag->ext)) == 0)
+		ag->ext_dirty = false;
+	if (!e)
+		resend_deferred(ag, scr_pid(p));
+	return e;
+}
+
+/* ---- placement ---- */
+
+/* Does this kernel know MFD_NOEXEC_SEAL (6.3)?  Tool and target share
+ * the kernel, so ask it here. */
+static unsigned int noexec_seal(void)
+{
+	static int known = -1;
+
+	if (known < 0) {
+		int fd = (int)syscall(SYS_memfd_create, "scremote-probe",
+				      MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+
+		known = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return known ? MFD_NOEXEC_SEAL : 0;
+}
+
+/* A descriptor of the target's, for the tool. */
+static int take_fd(struct scr_agent *ag, pid_t pid, int fd)
+{
+	char path[64];
+	int r = ag->pidfd >= 0 ?
+		(int)syscall(SYS_pidfd_getfd, ag->pidfd, fd, 0) : -1;
+
+	if (r >= 0)
+		return r;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	r = open(path, O_RDWR | O_CLOEXEC);
+	return r >= 0 ? r : -errno;
+}
+
+/* One injected call (the ptrace path) in the agent's thread. */
+static int inject(struct scr_proc *p, struct scr_agent *ag, long nr,
+		  const unsigned long *args, unsigned int nargs, long *result)
+{
+	struct ptrace_sc_ret ret;
+	int e = scr__proc_syscall(p, ag->tid, nr, args, nargs, &ret);
+
+	if (e)
+		return e;
+	if (ret.sr_error)
+		return -ret.sr_error;
+	*result = ret.sr_retval[0];
+	return 0;
+}
+
+static bool allowed(uint32_t verdict)
+{
+	uint32_t action = verdict & SECCOMP_RET_ACTION_FULL;
+
+	return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG;
+}
+
+/* Would the thread's seccomp filters let the agent make its own calls
+ * (futex, sched_yield, munmap, rt_sigreturn) from where it makes them? */
+static int check_own_calls(struct scr_proc *p, struct scr_agent *ag,
+			   struct scr_thread *th)
+{
+	const struct arch_agent_layout *l = ag->arch->layout;
+	const struct arch_agent *a = ag->arch;
+	unsigned long death = ag->ring + ring_size(ag) - 4;
+	struct {
+		long nr;
+		uint64_t off;
+		unsigned long args[3];
+	} own[] = {
+		{ a->nr_futex, l->wait, { death, AGENT_FUTEX_WAIT, 0 } },
+		{ a->nr_futex, l->wake, { ag->ring + CTL_ACK, AGENT_FUTEX_WAKE, 1 } },
+		{ a->nr_sched_yield, l->yield, { 0 } },
+		{ a->nr_munmap, l->unmap, { ag->ring, ring_size(ag) } },
+		{ a->nr_rt_sigreturn, l->sigreturn, { 0 } },
+	};
+
+	if (th->seccomp != 2)
+		return 0;
+	if (!th->filters)
+		return scr__proc_target(p)->seccomp_unchecked ? 0 : -EACCES;
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		uint32_t v = scr__filters_verdict(th->filters,
+						  ag->abi->audit_arch,
+						  own[i].nr,
+						  ag->code + own[i].off +
+							  ag->abi->insn_len,
+						  own[i].args, 3);
+
+		if (!allowed(v))
+			return -EPERM;
+	}
+	return 0;
+}
+
+/* The code image: the agent, then its rt_sigreturn frame. */
+static int build_code(struct scr_agent *ag, struct scr_thread *th,
+		      unsigned char **image, unsigned long *frame_sp)
+{
+	size_t frame_off = ROUND_UP(ag->arch->layout->len, 64);
+	size_t len = ag->code_len;
+	unsigned char *buf = calloc(1, len);
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, ag->arch->code, ag->arch->layout->len);
+	n = arch_agent_frame(&th->regs, &ag->ext, th->mask,
+			     ag->code + frame_off, buf + frame_off,
+			     len - frame_off, frame_sp);
+	if (n < 0) {
+		free(buf);
+		return (int)n;
+	}
+	*image = buf;
+	return 0;
+}
+
+/* The tool's side of the ring: the shared pages, then a private one. */
+static int map_local(struct scr_agent *ag, int fd)
+{
+	size_t len = ring_size(ag);
+	void *res = mmap(NULL, len + PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (res == MAP_FAILED)
+		return -errno;
+	if (mmap(res, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fd, 0) == MAP_FAILED) {
+		int e = -errno;
+
+		munmap(res, len + PAGE);
+		return e;
+	}
+	/* A child of the tool must not share it. */
+	madvise(res, len + PAGE, MADV_DONTFORK);
+	ag->local = res;
+	ag->local_len = len + PAGE;
+	return 0;
+}
+
+static void init_ctl(struct scr_agent *ag, unsigned long frame_sp)
+{
+	*ctl32(ag, CTL_MAGIC) = AGENT_MAGIC;
+	*ctl64(ag, CTL_SPIN) = IDLE_ROUNDS;
+	*ctl64(ag, CTL_SLOTS) = ag->ring + slots_off();
+	*ctl64(ag, CTL_RESULTS) = ag->ring + results_off(ag);
+	*ctl64(ag, CTL_DEATH) = ag->ring + ring_size(ag) - 4;
+	*ctl64(ag, CTL_FRAME) = frame_sp;
+	*ctl64(ag, CTL_RING) = ag->ring;
+	*ctl64(ag, CTL_RING_LEN) = ring_size(ag);
+	*ctl64(ag, CTL_RSEQ_ADDR) = ag->rseq_cs;
+	*ctl64(ag, CTL_RSEQ_VAL) = ag->rseq_val;
+}
+
+/* The rseq_cs word of the thread, which any return to user mode outside
+ * a critical section clears (and the agent returns to user mode). */
+static void read_rseq(struct scr_agent *ag, pid_t tid)
+{
+	struct {
+		uint64_t rseq_abi_pointer;
+		uint32_t rseq_abi_size, signature, flags, pad;
+	} conf;
+
+	ag->rseq_cs = 0;
+	if (ptrace(PTRACE_GET_RSEQ_CONFIGURATION, tid, sizeof(conf), &conf) <= 0 ||
+	    !conf.rseq_abi_pointer)
+		return;
+	if (scr__mem_read(tid, conf.rseq_abi_pointer + RSEQ_CS_OFF,
+			  &ag->rseq_val, 8) == 8)
+		ag->rseq_cs = conf.rseq_abi_pointer + RSEQ_CS_OFF;
+}
+
+/* What placement made so far, for undoing it. */
+struct placing {
+	int rfd, cfd;			/* the target's descriptors */
+	int lrfd, lcfd;			/* the tool's */
+	bool mapped;
+};
+
+static void undo_place(struct scr_proc *p, struct scr_agent *ag,
+		       struct placing *pl)
+{
+	long ignored;
+
+	if (pl->mapped) {
+		unsigned long a[2] = { ag->ring, ring_size(ag) + ag->code_len };
+
+		inject(p, ag, ag->arch->nr_munmap, a, 2, &ignored);
+	}
+	for (int *fd = &pl->rfd; fd <= &pl->cfd; fd++) {
+		unsigned long a[1] = { (unsigned long)*fd };
+
+		if (*fd >= 0)
+			inject(p, ag, ag->arch->nr_close, a, 1, &ignored);
+		*fd = -1;
+	}
+	if (pl->lrfd >= 0)
+		close(pl->lrfd);
+	if (pl->lcfd >= 0)
+		close(pl->lcfd);
+	unwatch_death(ag);
+	if (ag->local)
+		munmap(ag->local, ag->local_len);
+	ag->local = NULL;
+}
+
+static const char *step_error(int e)
+{
+	switch (-e) {
+	case EPERM:
+		return "refused by the target's seccomp filter or a security module";
+	case EACCES:
+		return "not allowed (seccomp filters unreadable, memfd_noexec, or a security module)";
+	case ENOMEM:
+		return "no memory";
+	case ENOSYS:
+		return "not supported by the kernel";
+	default:
+		return strerror(-e);
+	}
+}
+
+/*
+ * A NUL byte of the target's (an empty name for the ring's memfd): the
+ * call that makes the first memfd cannot take its name from memory we
+ * have not made yet, and pushing it to the scratch area would leave that
+ * mapping behind if the tool died.  The bytes around the system call
+ * instruction the engine uses (vDSO or text) have some.
+ */
+static unsigned long find_nul(struct scr_proc *p, const struct arch_abi *abi)
+{
+	struct scr_target *tg = scr__proc_target(p);
+	unsigned char buf[256];
+	unsigned long base;
+	ssize_t n;
+
+	if (!tg->insn_addr && scr__find_insn(tg->pid, abi, &tg->insn_addr))
+		return 0;
+	base = tg->insn_addr & ~255UL;
+	n = scr_read(p, base, buf, sizeof(buf));
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == 0)
+			return base + (unsigned long)i;
+	return 0;
+}
+
+/* The ring's memfd (named "", see find_nul()), and the tool's hold on
+ * it. */
+static int make_ring(struct scr_proc *p, struct scr_agent *ag,
+		     struct placing *pl)
+{
+	unsigned long a[2] = { find_nul(p, ag->abi), MFD_CLOEXEC | noexec_seal() };
+	long fd;
+	int e;
+
+	if (!a[0] && (e = scr_push(p, "", 1, &a[0])))
+		return e;
+	e = inject(p, ag, ag->arch->nr_memfd_create, a, 2, &fd);
+	if (e) {
+		set_status(ag, e, "memfd_create in the target failed: %s",
+			   step_error(e));
+		return e;
+	}
+	pl->rfd = (int)fd;
+	pl->lrfd = take_fd(ag, scr_pid(p), pl->rfd);
+	if (pl->lrfd < 0) {
+		e = pl->lrfd;
+		set_status(ag, e, "cannot open the target's memfd (pidfd_getfd, /proc/PID/fd): %s",
+			   strerror(-e));
+		return e;
+	}
+	if (ftruncate(pl->lrfd, (off_t)ring_size(ag))) {
+		e = -errno;
+		set_status(ag, e, "cannot size the ring: %s", strerror(-e));
+		return e;
+	}
+	return 0;
+}
+
+/* The code's memfd, named "scremote-agent" from a copy in the ring. */
+static int make_code(struct scr_proc *p, struct scr_agent *ag,
+		     struct placing *pl)
+{
+	unsigned long a[2] = { ag->ring + CTL_NAME,
+			       MFD_CLOEXEC | MFD_ALLOW_SEALING | noexec_seal() };
+	long fd;
+	int e;
+
+	if (scr_write(p, a[0], CODE_NAME, sizeof(CODE_NAME)) !=
+	    sizeof(CODE_NAME))
+		return -EFAULT;
+	e = inject(p, ag, ag->arch->nr_memfd_create, a, 2, &fd);
+	if (e) {
+		set_status(ag, e, "memfd_create in the target failed: %s",
+			   step_error(e));
+		return e;
+	}
+	pl->cfd = (int)fd;
+	pl->lcfd = take_fd(ag, scr_pid(p), pl->cfd);
+	if (pl->lcfd < 0) {
+		e = pl->lcfd;
+		set_status(ag, e, "cannot open the target's memfd (pidfd_getfd, /proc/PID/fd): %s",
+			   strerror(-e));
+		return e;
+	}
+	return 0;
+}
+
+/* Maps the ring, writes and seals the code, maps it read+exec after the
+ * ring, and closes the target's descriptors. */
+static int map_agent(struct scr_proc *p, struct scr_agent *ag,
+		     struct scr_thread *th, struct placing *pl,
+		     unsigned long *frame_sp)
+{
+	unsigned char *image = NULL;
+	unsigned long a[6];
+	long addr, ignored;
+	int e;
+
+	/* The ring mapping reserves room for the code after it too. */
+	ag->code_len = ROUND_UP(ROUND_UP(ag->arch->layout->len, 64) +
+				ag->arch->frame_max, PAGE);
+	a[0] = 0;
+	a[1] = ring_size(ag) + ag->code_len;
+	a[2] = PROT_READ | PROT_WRITE;
+	a[3] = MAP_SHARED;
+	a[4] = (unsigned long)pl->rfd;
+	a[5] = 0;
+	e = inject(p, ag, ag->arch->nr_mmap, a, 6, &addr);
+	if (e) {
+		set_status(ag, e, "mmap of the ring in the target failed: %s",
+			   step_error(e));
+		return e;
+	}
+	pl->mapped = true;
+	ag->ring = (unsigned long)addr;
+	ag->code = ag->ring + ring_size(ag);
+	e = make_code(p, ag, pl);
+	if (e)
+		return e;
+	e = build_code(ag, th, &image, frame_sp);
+	if (e) {
+		set_status(ag, e, "cannot build the agent's rt_sigreturn frame: %s",
+			   strerror(-e));
+		return e;
+	}
+	if (ftruncate(pl->lcfd, (off_t)ag->code_len) ||
+	    pwrite(pl->lcfd, image, ag->code_len, 0) != (ssize_t)ag->code_len ||
+	    fcntl(pl->lcfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+					 F_SEAL_WRITE | F_SEAL_SEAL)) {
+		e = -errno;
+		free(image);
+		set_status(ag, e, "cannot write and seal the agent's code: %s",
+			   strerror(-e));
+		return e;
+	}
+	free(image);
+	a[0] = ag->code;
+	a[1] = ag->code_len;
+	a[2] = PROT_READ | PROT_EXEC;
+	a[3] = MAP_SHARED | MAP_FIXED;
+	a[4] = (unsigned long)pl->cfd;
+	e = inject(p, ag, ag->arch->nr_mmap, a, 6, &addr);
+	if (!e && (unsigned long)addr != ag->code)
+		e = -EPROTO;
+	if (e) {
+		set_status(ag, e, "mmap of the agent's code read+exec failed: %s",
+			   e == -EPERM || e == -EACCES ?
+			   "PROT_EXEC refused (noexec, a security module or seccomp)" :
+			   step_error(e));
+		return e;
+	}
+	/* The target's descriptors go at once (one call when adjacent). */
+	if (abs(pl->rfd - pl->cfd) == 1) {
+		a[0] = (unsigned long)(pl->rfd < pl->cfd ? pl->rfd : pl->cfd);
+		a[1] = a[0] + 1;
+		a[2] = 0;
+		if (inject(p, ag, ag->arch->nr_close_range, a, 3, &ignored) == 0)
+			pl->rfd = pl->cfd = -1;
+	}
+	for (int *fd = &pl->rfd; fd <= &pl->cfd; fd++) {
+		a[0] = (unsigned long)*fd;
+		if (*fd >= 0 && inject(p, ag, ag->arch->nr_close, a, 1,
+				       &ignored) == 0)
+			*fd = -1;
+	}
+	return pl->rfd >= 0 || pl->cfd >= 0 ? -EBADF : 0;
+}
+
+/* Why the thread cannot take an agent at all: 0, or set the status. */
+static int can_place(struct scr_agent *ag, struct scr_thread *th)
+{
+	const char *why = NULL;
+	uint64_t ign;
+	int mode, e;
+
+	ag->abi = arch_abi_of(&th->regs);
+	ag->arch = arch_agent_of(ag->abi);
+	if (!ag->arch) {
+		set_status(ag, -ENOSYS, "no agent for %s threads", ag->abi->name);
+		return -ENOSYS;
+	}
+	if (th->stop.kind == SCR_STOP_UNSAFE) {
+		set_status(ag, -EBUSY, "the thread is not stopped at a safe place");
+		return -EBUSY;
+	}
+	e = arch_get_ext(th->tid, &ag->ext);
+	if (!e)
+		e = arch_agent_check(th->tid, &ag->ext, &why);
+	if (e) {
+		set_status(ag, e, "%s", why ? why : strerror(-e));
+		return e;
+	}
+	if (th->seccomp < 0) {
+		e = scr__thread_status(th->tid, &ign, &mode);
+		if (e)
+			return e;
+		th->seccomp = mode;
+	}
+	if (th->seccomp == 1) {
+		set_status(ag, -EPERM, "strict seccomp mode allows no memfd_create");
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int start(struct scr_proc *p, struct scr_agent *ag,
+		 struct scr_thread *th);
+
+static int place(struct scr_proc *p, struct scr_agent *ag,
+		 struct scr_thread *th, size_t n)
+{
+	struct placing pl = { -1, -1, -1, -1, false };
+	unsigned long frame_sp;
+	int e;
+
+	e = can_place(ag, th);
+	if (e)
+		return e;
+	ag->tid = th->tid;
+	ag->cap = CAP_MIN;
+	while (ag->cap < n && ag->cap < CAP_MAX)
+		ag->cap *= 2;
+	if (ag->pidfd < 0)
+		ag->pidfd = (int)syscall(SYS_pidfd_open, scr_pid(p), 0);
+	read_rseq(ag, th->tid);
+	e = make_ring(p, ag, &pl);
+	if (!e)
+		e = map_agent(p, ag, th, &pl, &frame_sp);
+	if (!e && (e = map_local(ag, pl.lrfd)))
+		set_status(ag, e, "cannot map the ring in the tool: %s",
+			   strerror(-e));
+	if (!e && (e = watch_death(ag)))
+		set_status(ag, e, "this thread's robust futex list has a layout the agent cannot use");
+	if (!e && (e = check_own_calls(p, ag, th)))
+		set_status(ag, e, "the thread's seccomp filter %s the agent's own calls (futex, sched_yield, munmap, rt_sigreturn)",
+			   e == -EACCES ? "cannot be read to allow" : "does not allow");
+	if (e) {
+		undo_place(p, ag, &pl);
+		return e;
+	}
+	close(pl.lrfd);
+	close(pl.lcfd);
+	init_ctl(ag, frame_sp);
+	ag->frame_regs = th->regs;
+	ag->frame_mask = th->mask;
+	ag->seq = 0;
+	ag->state = AG_PARKED;
+	return start(p, ag, th);
+}
+
+/* Unmaps the agent (parked) from the target and the tool. */
+static int unmap(struct scr_proc *p, struct scr_agent *ag)
+{
+	unsigned long a[2] = { ag->ring, ring_size(ag) + ag->code_len };
+	long ignored;
+	int e = 0;
+
+	if (ag->state == AG_NONE)
+		return 0;
+	if (!scr__proc_target(p)->exited)
+		e = inject(p, ag, ag->arch->nr_munmap, a, 2, &ignored);
+	unwatch_death(ag);
+	if (ag->local)
+		munmap(ag->local, ag->local_len);
+	ag->local = NULL;
+	ag->state = AG_NONE;
+	return e;
+}
+
+/* ---- running ---- */
+
+/* Has the thread's own state changed since the frame was made (a call
+ * through the ptrace path that defined its mask, say)? */
+static bool frame_stale(struct scr_agent *ag, struct scr_thread *th)
+{
+	return memcmp(&ag->frame_regs, &th->regs, sizeof(th->regs)) != 0 ||
+	       ag->frame_mask != th->mask;
+}
+
+/* Sends the parked agent's thread into the agent. */
+static int start(struct scr_proc *p, struct scr_agent *ag,
+		 struct scr_thread *th)
+{
+	struct arch_regs r;
+	uint64_t mask = CALL_MASK;
+	int e;
+
+	(void)p;
+	if (!th->call_mask_set) {
+		if (ptrace(PTRACE_SETSIGMASK, th->tid, sizeof(mask), &mask))
+			return -errno;
+		th->call_mask_set = true;
+	}
+	r = th->regs;
+	arch_agent_entry(&r, ag->code, ag->ring,
+			 ag->ring + stack_off(ag) + AGENT_STACK);
+	e = arch_set_regs(th->tid, &r);
+	if (!e && ptrace(PTRACE_CONT, th->tid, 0, 0))
+		e = -errno;
+	if (e) {
+		arch_set_regs(th->tid, &th->regs);
+		return e;
+	}
+	ag->state = AG_RUNNING;
+	return 0;
+}
+
+/* Makes sure an agent runs in th: placed, fresh, started. */
+static int ready(struct scr_proc *p, struct scr_agent *ag,
+		 struct scr_thread *th, size_t n)
+{
+	int e;
+
+	if (ag->state != AG_NONE && ag->tid != th->tid) {
+		e = scr__agent_teardown(p);
+		if (e && e != -ESRCH)
+			return e;
+	}
+	if (ag->state == AG_RUNNING)
+		return check_death_watch(ag);
+	if (ag->state == AG_PARKED) {
+		e = load_thread(th);
+		if (e)
+			return e;
+		if (!frame_stale(ag, th))
+			return check_death_watch(ag) ?: start(p, ag, th);
+		e = unmap(p, ag);
+		if (e)
+			return e;
+	}
+	e = load_thread(th);
+	return e ? e : place(p, ag, th, n);
+}
+
+/* Posts the request in the slots: n calls. */
+static void post(struct scr_agent *ag, unsigned int n, unsigned int flags)
+{
+	uint32_t *death = ctl32(ag, ring_size(ag) - 4);
+	uint32_t w;
+
+	*ctl32(ag, CTL_N) = n;
+	*ctl32(ag, CTL_FLAGS) = flags;
+	*ctl32(ag, CTL_NDONE) = 0;
+	__atomic_store_n(ctl32(ag, CTL_POST), ++ag->seq, __ATOMIC_SEQ_CST);
+	/* A sleeping agent armed the word: disarm it (the change is what
+	 * makes its wait fail if it has not slept yet) and wake it. */
+	w = __atomic_load_n(death, __ATOMIC_SEQ_CST);
+	while (w & AGENT_FUTEX_WAITERS) {
+		if (__atomic_compare_exchange_n(death, &w,
+						w & ~AGENT_FUTEX_WAITERS, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST)) {
+			futex(death, AGENT_FUTEX_WAKE, 1, NULL);
+			break;
+		}
+	}
+}
+
+/*
+ * Waits until the agent has done the request.  The bound is the
+ * session's, per call: it starts again whenever a call completes.
+ * -ETIMEDOUT or -EINTR (scr_interrupt()) leave the agent running in the
+ * call; -ESRCH: the thread is gone.
+ */
+static int await(struct scr_proc *p, struct scr_agent *ag,
+		 struct scr_thread *th)
+{
+	uint32_t *ack = ctl32(ag, CTL_ACK), *tsleep = ctl32(ag, CTL_TSLEEP);
+	volatile sig_atomic_t *cancel = scr__proc_cancel(p);
+	struct timespec t0, last;
+	uint32_t done = 0;
+	int timeout = scr__proc_timeout(p);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	last = t0;
+	for (unsigned int i = 0;; i++) {
+		uint32_t a = __atomic_load_n(ack, __ATOMIC_ACQUIRE);
+
+		if (a == ag->seq)
+			return 0;
+		if (i % 64 == 63) {
+			int e = poll_thread(p, ag, th);
+			uint32_t d = __atomic_load_n(ctl32(ag, CTL_NDONE),
+						     __ATOMIC_RELAXED);
+
+			if (e)
+				return e;
+			if (*cancel)
+				return -EINTR;
+			if (d != done) {
+				done = d;
+				clock_gettime(CLOCK_MONOTONIC, &last);
+			} else if (timeout > 0 &&
+				   ns_since(&last) > timeout * 1000000L) {
+				return -ETIMEDOUT;
+			}
+		}
+		if (ns_since(&t0) < TOOL_SPIN_NS) {
+			arch_agent_relax();
+			continue;
+		}
+		/* Long: sleep until the agent says it is done, looking at
+		 * the thread now and then. */
+		struct timespec nap = { 0, TOOL_NAP_NS };
+
+		__atomic_store_n(tsleep, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(ack, __ATOMIC_SEQ_CST) != ag->seq)
+			futex(ack, FUTEX_WAIT, a, &nap);
+		__atomic_store_n(tsleep, 0, __ATOMIC_RELAXED);
+		i = 62;		/* look at the thread next round */
+	}
+}
+
+/* ---- calls ---- */
+
+static int check_seccomp(struct scr_proc *p, struct scr_agent *ag,
+			 struct scr_thread *th, long nr,
+			 const unsigned long *args, unsigned int nargs)
+{
+	unsigned long a[6] = { 0 };
+
+	if (th->seccomp != 2)
+		return 0;
+	if (!th->filters && !th->filters_err)
+		th->filters_err = scr__filters_read(th->tid, &th->filters);
+	if (th->filters_err)
+		return scr__proc_target(p)->seccomp_unchecked ? 0 : -EACCES;
+	for (unsigned int i = 0; i < nargs && i < 6; i++)
+		a[i] = args[i];
+	return scr__verdict_harms(scr__filters_verdict(th->filters,
+						       ag->abi->audit_arch, nr,
+						       ag->code +
+						       ag->arch->layout->call +
+						       ag->abi->insn_len,
+						       a, nargs)) ? -EPERM : 0;
+}
+
+/* Does [addr, addr+len) meet the agent's mappings? */
+static bool meets_agent(struct scr_agent *ag, unsigned long addr,
+			unsigned long len)
+{
+	unsigned long lo = ag->ring, hi = ag->code + ag->code_len;
+
+	if (len == ~0UL)
+		return true;
+	len = ROUND_UP(len, PAGE);
+	return addr < hi && (addr + len > lo || addr + len < addr);
+}
+
+/*
+ * May this call, with these arguments, run in the agent?  1 yes, 0 it
+ * takes the ptrace path, which also gives the refusals (EBUSY, EPERM)
+ * their usual form.  *need: argument bits that must be known values for
+ * the answer (a reference there must be resolved first).
+ */
+static int may_run(struct scr_proc *p, struct scr_agent *ag,
+		   struct scr_thread *th, long nr, const unsigned long *args,
+		   unsigned int nargs, unsigned int *need)
+{
+	unsigned long addr, len;
+	unsigned int refs = 0;
+
+	*need = 0;
+	if (nr < 0 || nr > INT_MAX || !arch_agent_may_run(ag->abi, nr))
+		return 0;
+	if (arch_agent_range(ag->abi, nr, args, nargs, &addr, &len, &refs)) {
+		*need |= refs;
+		if (meets_agent(ag, addr, len))
+			return 0;
+	}
+	if (arch_restart_block_pending(&th->regs)) {
+		unsigned long zero[6] = { 0 }, ones[6] = { 1, 1, 1, 1, 1, 1 };
+
+		*need |= 0x3f;
+		for (unsigned int i = 0; i < nargs && i < 6; i++)
+			zero[i] = ones[i] = args[i];
+		if (arch_writes_restart_block(ag->abi, nr, zero, nargs) ||
+		    arch_writes_restart_block(ag->abi, nr, ones, nargs))
+			return 0;
+	}
+	if (th->seccomp == 2) {
+		*need |= 0x3f;
+		if (check_seccomp(p, ag, th, nr, args, nargs))
+			return 0;
+	}
+	return 1;
+}
+
+/* After a call ran in the agent: what the session must forget. */
+static void note_call(struct scr_proc *p, struct scr_agent *ag, long nr)
+{
+	if (arch_changes_disposition(ag->abi, nr))
+		scr__proc_target(p)->trap_ignored = -1;
+	if (arch_changes_ext(ag->abi, nr))
+		ag->ext_dirty = true;
+}
+
+/*
+ * The agent was parked while on a request (a timeout, scr_interrupt()):
+ * did the call it was in complete all the same?  Its result is then in
+ * the return register, just after the agent's system call instruction.
+ */
+static bool finished_call(struct scr_agent *ag, const struct arch_regs *after,
+			  long *v)
+{
+	if (!arch_after_insn(after, ag->code + ag->arch->layout->call,
+			     ag->abi->insn_len))
+		return false;
+	*v = arch_retval(after);
+	return *v != -EINTR && !restart_code(*v);
+}
+
+/* The outcome of a request the agent did not finish: how many of its
+ * calls ran (results in the ring or in *after), and the error for the
+ * rest. */
+static int broken_off(struct scr_proc *p, struct scr_agent *ag,
+		      struct scr_thread *th, int why, unsigned int n,
+		      unsigned int *ran, long *last)
+{
+	struct arch_regs after;
+	unsigned int d;
+	int e;
+
+	e = park(p, ag, th, &after);
+	d = __atomic_load_n(ctl32(ag, CTL_NDONE), __ATOMIC_ACQUIRE);
+	*ran = d < n ? d : n;
+	if (e)
+		return th->dead ? -ESRCH : e;
+	if (*ran < n && finished_call(ag, &after, last))
+		return 1;	/* one more ran: its result is *last */
+	return why;
+}
+
+int scr__agent_syscall(struct scr_proc *p, struct scr_thread *th, long nr,
+		       const unsigned long *args, unsigned int nargs,
+		       struct ptrace_sc_ret *ret)
+{
+	struct scr_agent *ag = *scr__proc_agent(p);
+	unsigned char *slot;
+	unsigned int need, ran = 0;
+	long v;
+	int e;
+
+	if (!ag || ag->state != AG_RUNNING || ag->tid != th->tid ||
+	    !may_run(p, ag, th, nr, args, nargs, &need))
+		return 1;
+	e = check_death_watch(ag);
+	if (e)
+		return e;
+	slot = ag->local + slots_off();
+	memset(slot, 0, AGENT_SLOT_SIZE);
+	memcpy(slot + SLOT_NR, &nr, sizeof(nr));
+	memcpy(slot + SLOT_ARGS, args, nargs * sizeof(*args));
+	post(ag, 1, 0);
+	e = await(p, ag, th);
+	if (e && e != -ESRCH) {
+		e = broken_off(p, ag, th, e, 1, &ran, &v);
+		if (e == 1) {
+			set_result(ret, v);
+			note_call(p, ag, nr);
+			return 0;
+		}
+	} else if (e == 0) {
+		ran = 1;
+	}
+	if (!ran)
+		return e;
+	set_result(ret, (long)*ctl64(ag, results_off(ag)));
+	note_call(p, ag, nr);
+	return 0;
+}
+
+int scr__agent_yield(struct scr_proc *p, struct scr_thread *th)
+{
+	struct scr_agent *ag = *scr__proc_agent(p);
+
+	if (!ag || ag->state != AG_RUNNING || ag->tid != th->tid)
+		return 0;
+	return park(p, ag, th, NULL);
+}
+
+int scr__agent_teardown(struct scr_proc *p)
+{
+	struct scr_agent *ag = *scr__proc_agent(p);
+	struct scr_thread *th;
+	int e = 0;
+
+	if (!ag || ag->state == AG_NONE)
+		return 0;
+	th = scr__proc_thread_of(p, ag->tid);
+	if (!th) {
+		/* The thread is gone; its mappings stay with the process. */
+		unwatch_death(ag);
+		if (ag->local)
+			munmap(ag->local, ag->local_len);
+		ag->local = NULL;
+		ag->state = AG_NONE;
+		return -ESRCH;
+	}
+	e = park(p, ag, th, NULL);
+	if (e && !th->dead && ag->local) {
+		/* It cannot be stopped (a call sleeps uninterruptibly): let
+		 * it put the thread back by itself, as if we had died. */
+		uint32_t *death = ctl32(ag, ring_size(ag) - 4);
+
+		__atomic_or_fetch(death, AGENT_FUTEX_OWNER_DIED,
+				  __ATOMIC_SEQ_CST);
+		futex(death, AGENT_FUTEX_WAKE, 1, NULL);
+	}
+	if (e) {
+		ag->state = AG_PARKED;
+		if (th->dead) {
+			unwatch_death(ag);
+			if (ag->local)
+				munmap(ag->local, ag->local_len);
+			ag->local = NULL;
+			ag->state = AG_NONE;
+		}
+		return e;
+	}
+	return unmap(p, ag);
+}
+
+void scr__agent_free(struct scr_agent *ag)
+{
+	if (!ag)
+		return;
+	unwatch_death(ag);
+	if (ag->local)
+		munmap(ag->local, ag->local_len);
+	if (ag->pidfd >= 0)
+		close(ag->pidfd);
+	free(ag);
+}
+
+/* An exec replaced the image: the agent's mappings went with it. */
+void scr__agent_forget(struct scr_proc *p)
+{
+	struct scr_agent *ag = *scr__proc_agent(p);
+
+	if (!ag || ag->state == AG_NONE)
+		return;
+	unwatch_death(ag);
+	if (ag->local)
+		munmap(ag->local, ag->local_len);
+	ag->local = NULL;
+	ag->state = AG_NONE;
+}
+
+/* ---- batches ---- */
+
+/* Fills the slots with calls[base, base+count): a reference to a call
+ * before base is resolved (its result is known), one inside stays a
+ * reference, relative to base. */
+static void fill_slots(struct scr_agent *ag, const struct scr_call *calls,
+		       size_t base, unsigned int count)
+{
+	unsigned char *slot = ag->local + slots_off();
+
+	for (unsigned int j = 0; j < count; j++, slot += AGENT_SLOT_SIZE) {
+		const struct scr_call *c = &calls[base + j];
+		uint64_t args[6] = { 0 };
+		int64_t nr = c->nr;
+		uint32_t ref = 0;
+
+		for (unsigned int k = 0; k < c->nargs; k++) {
+			args[k] = c->args[k];
+			if (!(c->ref_mask & (1u << k)))
+				continue;
+			if (c->args[k] < base) {
+				args[k] = (uint64_t)
+					calls[c->args[k]].ret.sr_retval[0];
+			} else {
+				args[k] = c->args[k] - base;
+				ref |= 1u << k;
+			}
+		}
+		memcpy(slot + SLOT_NR, &nr, sizeof(nr));
+		memcpy(slot + SLOT_ARGS, args, sizeof(args));
+		memcpy(slot + SLOT_REF, &ref, sizeof(ref));
+	}
+}
+
+/* The arguments of calls[i] as far as they are known before base: *open
+ * gets the bits of references to calls not yet run. */
+static void known_args(const struct scr_call *calls, size_t i, size_t base,
+		       unsigned long args[6], unsigned int *open)
+{
+	const struct scr_call *c = &calls[i];
+
+	*open = 0;
+	memset(args, 0, 6 * sizeof(*args));
+	for (unsigned int k = 0; k < c->nargs; k++) {
+		args[k] = c->args[k];
+		if (!(c->ref_mask & (1u << k)))
+			continue;
+		if (c->args[k] < base)
+			args[k] = (unsigned long)
+				calls[c->args[k]].ret.sr_retval[0];
+		else
+			*open |= 1u << k;
+	}
+}
+
+/* How many calls from base on can go to the agent as one request. */
+static unsigned int plan(struct scr_proc *p, struct scr_agent *ag,
+			 struct scr_thread *th, const struct scr_call *calls,
+			 size_t base, size_t n)
+{
+	unsigned int count = 0;
+
+	for (size_t i = base; i < n && count < ag->cap; i++, count++) {
+		unsigned long args[6];
+		unsigned int open, need;
+		int ok;
+
+		known_args(calls, i, base, args, &open);
+		ok = may_run(p, ag, th, calls[i].nr, args, calls[i].nargs,
+			     &need);
+		/* The answer needs a result not known yet: a request of
+		 * its own, once the earlier ones have run. */
+		if ((need & open) || !ok)
+			break;
+	}
+	return count;
+}
+
+/* Runs calls[base, base+count) as one request; *ran: how many ran (their
+ * outcomes are in calls[]).  0, or why the rest did not run. */
+static int run_request(struct scr_proc *p, struct scr_agent *ag,
+		       struct scr_thread *th, struct scr_call *calls,
+		       size_t base, unsigned int count, unsigned int flags,
+		       unsigned int *ran)
+{
+	const int64_t *res = (const int64_t *)(const void *)
+			     (ag->local + results_off(ag));
+	long last = 0;
+	int e, extra = 0;
+
+	fill_slots(ag, calls, base, count);
+	post(ag, count, flags & SCR_BATCH_STOP_ON_ERROR ?
+			AGENT_STOP_ON_ERROR : 0);
+	e = await(p, ag, th);
+	if (e == 0 || e == -ESRCH) {
+		unsigned int d = __atomic_load_n(ctl32(ag, CTL_NDONE),
+						 __ATOMIC_ACQUIRE);
+
+		*ran = d < count ? d : count;
+	} else {
+		e = broken_off(p, ag, th, e, count, ran, &last);
+		if (e == 1) {
+			extra = 1;
+			e = 0;
+		}
+	}
+	for (unsigned int j = 0; j < *ran; j++) {
+		set_result(&calls[base + j].ret, (long)res[j]);
+		note_call(p, ag, calls[base + j].nr);
+	}
+	if (extra) {
+		set_result(&calls[base + *ran].ret, last);
+		note_call(p, ag, calls[base + *ran].nr);
+		(*ran)++;
+	}
+	if (e == 0 && *ran < count && !(flags & SCR_BATCH_STOP_ON_ERROR) &&
+	    ag->state == AG_RUNNING)
+		e = -EPROTO;	/* the agent stopped short: cannot happen */
+	return e;
+}
+
+/* A call that takes the ptrace path; the agent steps aside, and goes
+ * away first if the call would unmap or change its memory. */
+static int run_ptrace(struct scr_proc *p, struct scr_agent *ag,
+		      struct scr_thread *th, struct scr_call *calls, size_t i)
+{
+	struct scr_call *c = &calls[i];
+	unsigned long args[6], addr, len;
+	unsigned int open, refs;
+	int e;
+
+	known_args(calls, i, i, args, &open);
+	if (ag->state != AG_NONE &&
+	    arch_agent_range(ag->abi, c->nr, args, c->nargs, &addr, &len,
+			     &refs) && meets_agent(ag, addr, len)) {
+		e = scr__agent_teardown(p);
+		if (e)
+			return e;
+	}
+	return scr__proc_syscall(p, th->tid, c->nr, args, c->nargs, &c->ret);
+}
+
+/* Should this batch use the agent?  Sets the status when not. */
+static bool wanted(struct scr_agent *ag, struct scr_thread *th, size_t n,
+		   unsigned int flags)
+{
+	if (ag->state == AG_RUNNING && ag->tid == th->tid)
+		return true;
+	if (ag->failed)
+		return false;
+	if (ag->state == AG_PARKED && ag->tid == th->tid && n >= 2)
+		return true;
+	if (n >= AGENT_MIN_BATCH || (flags & SCR_BATCH_AGENT))
+		return true;
+	set_status(ag, -EAGAIN,
+		   "a batch of %zu call%s: below %d calls the ptrace path is faster",
+		   n, n == 1 ? "" : "s", AGENT_MIN_BATCH);
+	return false;
+}
+
+int scr__agent_batch(struct scr_proc *p, pid_t tid, struct scr_call *calls,
+		     size_t n, unsigned int flags)
+{
+	struct scr_agent *ag = agent_of(p);
+	struct scr_thread *th = scr__proc_thread_of(p, tid);
+	size_t i = 0, done = 0;
+	int e = 0;
+
+	if (!ag || !th || !wanted(ag, th, n, flags))
+		return -ENOTSUP;
+	e = ready(p, ag, th, n);
+	if (e) {
+		if (ag->status >= 0 || ag->state != AG_NONE)
+			set_status(ag, e, "the agent could not start: %s",
+				   strerror(-e));
+		ag->failed = ag->state == AG_NONE;
+		return -ENOTSUP;
+	}
+	set_status(ag, 0, "the agent ran the batch in thread %d", (int)th->tid);
+	while (i < n) {
+		unsigned int count = 0, ran = 0;
+
+		if (ag->state != AG_RUNNING && !th->dead &&
+		    (e = ready(p, ag, th, n - i)) != 0) {
+			/* It ran part of the batch; the rest goes the
+			 * ptrace path, as the whole would have. */
+			set_status(ag, e, "the agent stopped partway: %s",
+				   strerror(-e));
+			ag->failed = ag->state == AG_NONE;
+			e = 0;
+		}
+		if (ag->state == AG_RUNNING)
+			count = plan(p, ag, th, calls, i, n);
+		if (count) {
+			e = run_request(p, ag, th, calls, i, count, flags,
+					&ran);
+			i += ran;
+			done += ran;
+		} else {
+			e = run_ptrace(p, ag, th, calls, i);
+			if (!e) {
+				i++;
+				done++;
+				ran = 1;
+			}
+		}
+		if (e)
+			break;
+		if ((flags & SCR_BATCH_STOP_ON_ERROR) && ran &&
+		    calls[i - 1].ret.sr_error) {
+			for (size_t j = i; j < n; j++)
+				calls[j].status = -ECANCELED;
+			return (int)done;
+		}
+	}
+	for (size_t j = i; e && j < n; j++)
+		calls[j].status = e;
+	return done == 0 && e ? e : (int)done;
+}
+
+/* ---- leftovers of a tool that died ---- */
+
+/* An agent's code mapping [code, end), and the ring before it
+ * [ring, code) when that one is still there (ring 0: gone). */
+struct leftover {
+	unsigned long ring, code, end;
+};
+
+/* The agents' mappings in /proc/PID/maps (lines of any length): each
+ * "memfd:scremote-agent", with the unnamed memfd just below it. */
+static int find_leftovers(pid_t pid, struct leftover *out, int max)
+{
+	unsigned long prev_s = 0, prev_e = 0;
+	char path[64], *line = NULL;
+	bool prev_ring = false;
+	size_t cap = 0;
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long s, e;
+
+		if (sscanf(line, "%lx-%lx", &s, &e) != 2 || s >= e)
+			continue;
+		if (strstr(line, " /memfd:" CODE_NAME " (deleted)") && n < max)
+			out[n++] = (struct leftover){
+				prev_ring && prev_e == s ? prev_s : 0, s, e };
+		prev_ring = strstr(line, " /memfd: (deleted)") != NULL;
+		prev_s = s;
+		prev_e = e;
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+bool scr__agent_leftovers(pid_t pid)
+{
+	struct leftover l[1];
+
+	return find_leftovers(pid, l, 1) > 0;
+}
+
+/* Is a thread of the session executing in [start, end)? */
+static bool busy(struct scr_proc *p, unsigned long start, unsigned long end)
+{
+	pid_t tids[256];
+	int n = scr_threads(p, tids, 256);
+
+	if (n > 256)
+		return true;		/* too many to look at: leave it */
+	for (int i = 0; i < n; i++) {
+		struct scr_thread *th = scr__proc_thread_of(p, tids[i]);
+		unsigned long pc;
+
+		if (!th || load_thread(th))
+			return true;
+		pc = arch_pc(&th->regs);
+		if (pc >= start && pc < end)
+			return true;
+	}
+	return false;
+}
+
+/* Ours?  The code begins with an agent; a ring with our magic word. */
+static bool our_code(struct scr_proc *p, const struct arch_agent *a,
+		     unsigned long addr)
+{
+	unsigned char buf[64];
+
+	return scr_read(p, addr, buf, sizeof(buf)) == sizeof(buf) &&
+	       memcmp(buf, a->code, sizeof(buf)) == 0;
+}
+
+static bool our_ring(struct scr_proc *p, unsigned long addr)
+{
+	uint32_t magic;
+
+	return scr_read(p, addr + CTL_MAGIC, &magic, 4) == 4 &&
+	       magic == AGENT_MAGIC;
+}
+
+int scr__agent_sweep(struct scr_proc *p)
+{
+	struct leftover l[32];
+	struct scr_thread *th = scr__proc_thread_of(p, 0);
+	const struct arch_agent *a;
+	int n = find_leftovers(scr_pid(p), l, 32), e = 0;
+
+	if (n <= 0 || !th || load_thread(th))
+		return n < 0 ? n : 0;
+	a = arch_agent_of(arch_abi_of(&th->regs));
+	for (int i = 0; a && i < n; i++) {
+		unsigned long start = l[i].ring && our_ring(p, l[i].ring) ?
+				      l[i].ring : l[i].code;
+		unsigned long args[2] = { start, l[i].end - start };
+		struct ptrace_sc_ret ret;
+		int r;
+
+		/* An agent still in a call (its tool died meanwhile) puts
+		 * its thread back by itself later: leave it alone. */
+		if (busy(p, l[i].code, l[i].end) || !our_code(p, a, l[i].code))
+			continue;
+		r = scr__proc_syscall(p, 0, a->nr_munmap, args, 2, &ret);
+		if (!e && (r || ret.sr_error))
+			e = r ? r : -ret.sr_error;
+	}
+	return e;
+}
+
+/* ---- the status ---- */
+
+SCR_EXPORT int scr_agent_status(struct scr_proc *p, const char **reason)
+{
+	struct scr_agent *ag;
+
+	if (!p)
+		return -EINVAL;
+	ag = agent_of(p);
+	if (!ag) {
+		if (reason)
+			*reason = "out of memory";
+		return -ENOMEM;
+	}
+	if (reason)
+		*reason = ag->why;
+	return ag->status;
+}
+
+/* SCR_BATCH_PTRACE: the status says so. */
+void scr__agent_note_ptrace(struct scr_proc *p)
+{
+	struct scr_agent *ag = agent_of(p);
+
+	if (ag)
+		set_status(ag, -EAGAIN, "the batch asked for the ptrace path (SCR_BATCH_PTRACE)");
+}
