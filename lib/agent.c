@@ -1506,7 +1506,7 @@ static bool wanted(struct scr_agent *ag, struct scr_thread *th, size_t n,
 	if (ag->state == AG_RUNNING && ag->tid == th->tid)
 		return true;
 	if (ag->failed)
-		return false;
+		return false;	/* the status keeps the reason */
 	if (ag->state == AG_PARKED && ag->tid == th->tid && n >= 2)
 		return true;
 	if (n >= AGENT_MIN_BATCH || (flags & SCR_BATCH_AGENT))
@@ -1715,6 +1715,6 @@ void scr__agent_note_ptrace(struct scr_proc *p)
 {
 	struct scr_agent *ag = agent_of(p);
 
-	if (ag)
+	if (ag && !ag->failed)
 		set_status(ag, -EAGAIN, "the batch asked for the ptrace path (SCR_BATCH_PTRACE)");
 }
