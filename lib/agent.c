@@ -125,7 +125,9 @@ struct scr_agent {
 	unsigned int cap;
 	uint32_t seq;
 
-	/* The robust list entry of the death word. */
+	/* The death word, at this offset in the ring, and its robust list
+	 * entry in the tool's private page after the ring. */
+	size_t death_off;
 	struct robust_head *head;
 	void **node;			/* node[0] next, node[-1] prev */
 
@@ -267,7 +269,7 @@ static int watch_death(struct scr_agent *ag)
 	static __thread struct robust_head own;
 	struct robust_head *h = NULL;
 	size_t len;
-	uint32_t *w = ctl32(ag, ring_size(ag) - 4);
+	uint32_t *w;
 
 	if (syscall(SYS_get_robust_list, 0, &h, &len) || !h) {
 		/* No C library registered one: register ours. */
@@ -277,9 +279,14 @@ static int watch_death(struct scr_agent *ag)
 			return -errno;
 		h = &own;
 	}
-	if (h->futex_offset > -12 ||
-	    h->futex_offset < -(long)(PAGE - 16))
+	if (h->futex_offset > -16 || h->futex_offset < -(long)(PAGE - 32) ||
+	    h->futex_offset % 4)
 		return -EOPNOTSUPP;
+	/* The last word of the ring whose entry is pointer-aligned. */
+	ag->death_off = ring_size(ag) - 4;
+	while ((ag->death_off - (size_t)h->futex_offset) % sizeof(void *))
+		ag->death_off -= 4;
+	w = ctl32(ag, ag->death_off);
 	ag->node = (void **)(void *)((char *)w - h->futex_offset);
 	ag->head = h;
 	*w = (uint32_t)syscall(SYS_gettid);
@@ -315,10 +322,24 @@ static int check_death_watch(struct scr_agent *ag)
 	struct robust_head *h = NULL;
 	size_t len;
 
+	size_t old = ag->death_off;
+	uint32_t w;
+	int e;
+
 	if (syscall(SYS_get_robust_list, 0, &h, &len) == 0 && h == ag->head)
 		return 0;
 	ag->node = NULL;		/* in a list nobody walks now */
-	return watch_death(ag);
+	e = watch_death(ag);
+	if (e || ag->death_off == old)
+		return e;
+	/* The word moved: tell the agent, which may sleep on the old one. */
+	__atomic_store_n(ctl64(ag, CTL_DEATH), ag->ring + ag->death_off,
+			 __ATOMIC_SEQ_CST);
+	w = __atomic_and_fetch(ctl32(ag, old), ~AGENT_FUTEX_WAITERS,
+			       __ATOMIC_SEQ_CST);
+	(void)w;
+	futex(ctl32(ag, old), AGENT_FUTEX_WAKE, 1, NULL);
+	return 0;
 }
 
 /* ---- the thread while the agent runs ---- */
@@ -550,7 +571,7 @@ static int check_own_calls(struct scr_proc *p, struct scr_agent *ag,
 {
 	const struct arch_agent_layout *l = ag->arch->layout;
 	const struct arch_agent *a = ag->arch;
-	unsigned long death = ag->ring + ring_size(ag) - 4;
+	unsigned long death = ag->ring + ag->death_off;
 	struct {
 		long nr;
 		uint64_t off;
@@ -633,7 +654,7 @@ static void init_ctl(struct scr_agent *ag, unsigned long frame_sp)
 	*ctl64(ag, CTL_SPIN) = IDLE_ROUNDS;
 	*ctl64(ag, CTL_SLOTS) = ag->ring + slots_off();
 	*ctl64(ag, CTL_RESULTS) = ag->ring + results_off(ag);
-	*ctl64(ag, CTL_DEATH) = ag->ring + ring_size(ag) - 4;
+	*ctl64(ag, CTL_DEATH) = ag->ring + ag->death_off;
 	*ctl64(ag, CTL_FRAME) = frame_sp;
 	*ctl64(ag, CTL_RING) = ag->ring;
 	*ctl64(ag, CTL_RING_LEN) = ring_size(ag);
@@ -1045,7 +1066,7 @@ static int ready(struct scr_proc *p, struct scr_agent *ag,
 /* Posts the request in the slots: n calls. */
 static void post(struct scr_agent *ag, unsigned int n, unsigned int flags)
 {
-	uint32_t *death = ctl32(ag, ring_size(ag) - 4);
+	uint32_t *death = ctl32(ag, ag->death_off);
 	uint32_t w;
 
 	*ctl32(ag, CTL_N) = n;
@@ -1260,7 +1281,8 @@ int scr__agent_syscall(struct scr_proc *p, struct scr_thread *th, long nr,
 	slot = ag->local + slots_off();
 	memset(slot, 0, AGENT_SLOT_SIZE);
 	memcpy(slot + SLOT_NR, &nr, sizeof(nr));
-	memcpy(slot + SLOT_ARGS, args, nargs * sizeof(*args));
+	if (nargs)
+		memcpy(slot + SLOT_ARGS, args, nargs * sizeof(*args));
 	post(ag, 1, 0);
 	e = await(p, ag, th);
 	if (e && e != -ESRCH) {
@@ -1311,7 +1333,7 @@ int scr__agent_teardown(struct scr_proc *p)
 	if (e && !th->dead && ag->local) {
 		/* It cannot be stopped (a call sleeps uninterruptibly): let
 		 * it put the thread back by itself, as if we had died. */
-		uint32_t *death = ctl32(ag, ring_size(ag) - 4);
+		uint32_t *death = ctl32(ag, ag->death_off);
 
 		__atomic_or_fetch(death, AGENT_FUTEX_OWNER_DIED,
 				  __ATOMIC_SEQ_CST);
