@@ -85,8 +85,8 @@ $(BUILD)/tests/%.o: ALL_CFLAGS += -Itests
 $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(TEST_LIB) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
 
-$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^
+$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/bench/pause.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
 
 $(BUILD)/demo/%: $(BUILD)/demo/%.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^

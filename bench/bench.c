@@ -11,7 +11,8 @@
  *   freebsd  scr_sc_remote(getpid) on a thread we trace ourselves
  *
  * and, end to end (process start to exit): `scremote PID getpid` against
- * `gdb -p PID -batch -ex 'call (int)getpid()'`.
+ * `gdb -p PID -batch -ex 'call (int)getpid()'`; then the pauses the
+ * target itself sees, and the in-target agent's costs (pause.c).
  *
  *   bench [path/to/scremote]
  */
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "pause.h"
 #include "scremote.h"
 
 #define ROUNDS 7
@@ -253,5 +255,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (argc > 1)
 		end_to_end(argv[1]);
+	fflush(stdout);
+	bench_pauses(argc > 1 ? argv[1] : NULL, n, f);
 	return 0;
 }
