@@ -7,7 +7,7 @@
 # programs.  Included by the top Makefile.
 
 QEMU_CACHE ?= $(HOME)/.cache/scremote
-QEMU_TESTS := t_freebsd t_blocked t_state t_fidelity
+QEMU_TESTS := t_freebsd t_blocked t_state t_fidelity t_batch t_agent
 QEMU_CC_aarch64 := aarch64-linux-gnu-gcc
 QEMU_CC_riscv64 := riscv64-linux-gnu-gcc
 
