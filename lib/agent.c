@@ -93,7 +93,7 @@
 #define MAX_DEFERRED	64
 #define RSEQ_CS_OFF	8	/* rseq_cs in struct rseq */
 
-#define CODE_NAME	"scremote-agent"
+#define CODE_NAME	AGENT_CODE_NAME
 
 enum agent_state { AG_NONE, AG_PARKED, AG_RUNNING };
 
@@ -1637,13 +1637,6 @@ static int find_leftovers(pid_t pid, struct leftover *out, int max)
 	free(line);
 	fclose(f);
 	return n;
-}
-
-bool scr__agent_leftovers(pid_t pid)
-{
-	struct leftover l[1];
-
-	return find_leftovers(pid, l, 1) > 0;
 }
 
 /* Is a thread of the session executing in [start, end)? */

@@ -122,15 +122,15 @@ void scr__agent_note_ptrace(struct scr_proc *p);
 /* An exec replaced the image, and the agent's mappings with it. */
 void scr__agent_forget(struct scr_proc *p);
 
+/* The name of the agent's code memfd, "memfd:scremote-agent" in
+ * /proc/PID/maps. */
+#define AGENT_CODE_NAME "scremote-agent"
+
 /*
- * Agents a tool that died left behind (code mappings named
- * "memfd:scremote-agent", each with its unnamed ring below, if the
- * agent could not unmap it):
- * scr__agent_leftovers() looks for them in /proc/PID/maps before the
- * stop; after it, scr__agent_sweep() unmaps those that are ours and that
- * no thread is executing in.
+ * After the stop, unmaps the agents a tool that died left behind (code
+ * mappings named as above, each with its unnamed ring below if the agent
+ * could not unmap it) that are ours and that no thread is executing in.
  */
-bool scr__agent_leftovers(pid_t pid);
 int scr__agent_sweep(struct scr_proc *p);
 
 void scr__agent_free(struct scr_agent *ag);

@@ -21,6 +21,7 @@
 
 #include "agent.h"
 #include "internal.h"
+#include "prestop.h"
 
 #define SCRATCH_MIN	65536UL
 #define SCRATCH_MAPS	16
@@ -39,6 +40,7 @@ struct scr_proc {
 	int timeout_ms;
 	volatile sig_atomic_t interrupted;	/* scr_interrupt() was called */
 	bool was_stopped;		/* group-stopped before we came */
+	bool churn;			/* a thread vanished while we attached */
 	struct scr_target tg;
 	struct scr_thread *threads;
 	size_t nthreads, cap;
@@ -88,8 +90,10 @@ static int add_thread(struct scr_proc *p, pid_t tid)
 static int seize(struct scr_proc *p, pid_t tid)
 {
 	if (ptrace(PTRACE_SEIZE, tid, 0, SEIZE_OPTIONS)) {
-		if (errno == ESRCH && tid != p->pid)
+		if (errno == ESRCH && tid != p->pid) {
+			p->churn = true;
 			return 1;
+		}
 		/* A main thread that has exited while others live on (a
 		 * common daemon pattern) stays a zombie until they end: it
 		 * cannot be traced, nor does it need to be stopped. */
@@ -113,6 +117,7 @@ static int seize(struct scr_proc *p, pid_t tid)
 			unsigned long long tracer = 0;
 
 			scr__status_num(tid, "TracerPid", &tracer);
+			p->churn = true;
 			return tracer && tracer != (unsigned long long)getpid() ?
 			       -EBUSY : 1;
 		}
@@ -141,6 +146,7 @@ static int await_stop(struct scr_proc *p, size_t i,
 
 		if (e == -ESRCH || (!e && !WIFSTOPPED(status))) {
 			p->threads[i].dead = true;
+			p->churn = true;
 			return 1;
 		}
 		if (e)
@@ -163,6 +169,7 @@ static int await_stop(struct scr_proc *p, size_t i,
 		}
 		if (event == PTRACE_EVENT_EXIT) {
 			p->threads[i].dead = true;	/* detached later */
+			p->churn = true;
 			return 1;
 		}
 		if (event == PTRACE_EVENT_CLONE) {
@@ -283,23 +290,67 @@ static int same_process(struct scr_proc *p, unsigned long long start)
 {
 	unsigned long long now;
 
-	if (p->pidfd >= 0 &&
-	    syscall(SYS_pidfd_send_signal, p->pidfd, 0, NULL, 0) != 0)
-		return -ESRCH;		/* died: the pid is someone else's */
+	/* A live pidfd pins the process: the pid cannot be another's. */
+	if (p->pidfd >= 0)
+		return syscall(SYS_pidfd_send_signal, p->pidfd, 0, NULL, 0) ?
+		       -ESRCH : 0;
 	if (scr__start_time(p->pid, &now) || now != start)
 		return -ESRCH;
 	return 0;
+}
+
+/*
+ * Are all the threads ours?  A thread can create another before it is
+ * stopped, so the list is read again once every known one is stopped;
+ * but when none vanished meanwhile, the kernel's count of live threads
+ * says the same for the price of the status read the first call needs
+ * anyway, and the stop is shorter.
+ */
+static bool counted_all(struct scr_proc *p)
+{
+	unsigned long long n;
+	size_t live = 0;
+
+	if (p->churn || scr__status_num(p->pid, "Threads", &n))
+		return false;
+	/* A zombie main thread still counts for the kernel. */
+	for (size_t i = 0; i < p->nthreads; i++)
+		live += !p->threads[i].dead || p->threads[i].untraced;
+	return n == live;
+}
+
+/*
+ * Work the first call would do inside the stop, done here from what was
+ * read before it: the main thread's ignored signals and seccomp mode
+ * (read now: they may change until the stop), and the system call
+ * instruction from the copy of the vDSO.
+ */
+static void prime(struct scr_proc *p, const struct scr_prestop *pre)
+{
+	struct scr_thread *th = live_thread(p, 0);
+	uint64_t ign;
+	int mode;
+
+	if (!th || scr__thread_status(th->tid, &ign, &mode))
+		return;
+	p->tg.trap_ignored = (ign & (1ULL << (SIGTRAP - 1))) != 0;
+	th->seccomp = mode;
+	if (!th->regs_valid && arch_get_regs(th->tid, &th->regs) == 0)
+		th->regs_valid = true;
+	if (th->regs_valid)
+		p->tg.insn_addr = scr__prestop_insn(p->pid, pre,
+						    arch_abi_of(&th->regs));
 }
 
 /* Takes ownership of pidfd (-1: none). */
 static int attach(pid_t pid, int pidfd, unsigned int flags,
 		  struct scr_proc **out)
 {
-	unsigned long long start;
+	unsigned long long start = 0;
 	struct scr_deadline dl;
+	struct scr_prestop pre;
 	struct scr_proc *p;
 	size_t done = 0;
-	bool leftovers;
 	int e;
 
 	p = calloc(1, sizeof(*p));
@@ -316,9 +367,13 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 	p->tg.seccomp_unchecked = flags & SCR_ATTACH_SECCOMP_UNCHECKED;
 	scr__deadline_init(&dl, p->timeout_ms);
 
-	/* Before the stop: an agent a dead tool left behind? */
-	leftovers = scr__agent_leftovers(pid);
-	e = scr__start_time(pid, &start);
+	/* Before the stop: the map (vDSO, leftovers of a dead tool).  Not
+	 * readable: the stop tells why (ptrace's own refusal). */
+	e = scr__prestop_read(pid, &pre);
+	if (e != -ESRCH)
+		e = 0;
+	if (!e && pidfd < 0)
+		e = scr__start_time(pid, &start);
 	while (!e) {
 		e = seize_new(p);
 		for (; e >= 0 && done < p->nthreads; done++) {
@@ -327,10 +382,12 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 			if (s < 0)
 				e = s;
 		}
-		if (e <= 0)
+		if (e <= 0 || counted_all(p))
 			break;
 		e = 0;		/* newcomers: read the list again */
 	}
+	if (e > 0)
+		e = 0;
 	if (!e && !live_thread(p, 0))
 		e = -ESRCH;
 	/* /proc/PID/maps and the memory of a process are reached through
@@ -340,11 +397,14 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 	if (!e)
 		e = same_process(p, start);
 	if (e) {
+		scr__prestop_free(&pre);
 		release(p);
 		return e;
 	}
-	if (leftovers)
+	prime(p, &pre);
+	if (pre.leftovers)
 		scr__agent_sweep(p);	/* best effort */
+	scr__prestop_free(&pre);
 	*out = p;
 	return 0;
 }

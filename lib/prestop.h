@@ -1,0 +1,28 @@
+/* What attaching reads before the stop (prestop.c). */
+#ifndef SCR_PRESTOP_H
+#define SCR_PRESTOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "arch.h"
+
+struct scr_prestop {
+	bool leftovers;			/* an agent a dead tool left behind */
+	unsigned long vdso;		/* 0: none */
+	size_t vdso_len;
+	unsigned char *vdso_copy;	/* its bytes */
+};
+
+/* One pass over /proc/PID/maps, and a copy of the vDSO. */
+int scr__prestop_read(pid_t pid, struct scr_prestop *ps);
+
+/* After the stop: a system call instruction of abi in the vDSO, found in
+ * the copy and checked in the target's memory; 0 when there is none. */
+unsigned long scr__prestop_insn(pid_t pid, const struct scr_prestop *ps,
+				const struct arch_abi *abi);
+
+void scr__prestop_free(struct scr_prestop *ps);
+
+#endif
