@@ -39,7 +39,8 @@ MLINKS := scr_sc_remote_timed.3:scr_sc_remote.3 \
 	  scr_syscall_name.3:scr_abi.3 scr_syscall_next.3:scr_abi.3 \
 	  scr_syscall_nargs.3:scr_abi.3 scr_syscall_nreq.3:scr_abi.3 \
 	  scr_syscall_arg.3:scr_abi.3 scr_syscall_arg_ref.3:scr_abi.3 \
-	  scr_const.3:scr_abi.3 scr_const_value.3:scr_abi.3
+	  scr_const.3:scr_abi.3 scr_const_value.3:scr_abi.3 \
+	  scr_agent_status.3:scr_batch.3
 
 LIBSO_NAME := libscremote.so.$(VERSION)
 D := $(DESTDIR)
