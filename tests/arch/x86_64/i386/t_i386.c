@@ -204,6 +204,38 @@ TEST(i386_spinning_target_keeps_its_registers)
 	target_kill(&t);
 }
 
+/* No agent for i386 threads: a batch takes the ptrace path, says why,
+ * and gives the same results; the spinning target keeps its registers. */
+TEST(i386_batches_take_the_ptrace_path)
+{
+	struct scr_call calls[64];
+	const char *why = NULL;
+	struct scr_proc *p;
+	struct target t;
+
+	start32(&t, "spin");
+	expect_ready(&t);
+	msleep(50);
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	memset(calls, 0, sizeof(calls));
+	for (int i = 0; i < 64; i++)
+		calls[i].nr = i % 2 ? i386_nr.gettid : i386_nr.getpid;
+	calls[5].nr = i386_nr.close;
+	calls[5].nargs = 1;
+	calls[5].ref_mask = 0x1;		/* close(getpid()): EBADF */
+	CHECK_EQ(scr_batch(p, 0, calls, 64, 0), 64);
+	CHECK_EQ(scr_agent_status(p, &why), -ENOSYS);
+	CHECK(why && strstr(why, "i386"), "reason: %s", why);
+	for (int i = 0; i < 64; i++)
+		if (i != 5)
+			CHECK_EQ(calls[i].ret.sr_retval[0], t.pid);
+	CHECK_EQ(calls[5].ret.sr_error, EBADF);
+	CHECK_OK(scr_detach(p));
+	CHECK_EQ(kill(t.pid, SIGUSR1), 0);
+	expect_ok(&t, 3000);
+	target_kill(&t);
+}
+
 TEST(i386_signal_stop_and_blocked_sigtrap)
 {
 	struct ptrace_sc_remote pscr = { 0 };
