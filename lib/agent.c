@@ -314,6 +314,16 @@ static void unwatch_death(struct scr_agent *ag)
 	ag->node = NULL;
 }
 
+/* Forgets the agent on the tool's side. */
+static void drop_local(struct scr_agent *ag)
+{
+	unwatch_death(ag);
+	if (ag->local)
+		munmap(ag->local, ag->local_len);
+	ag->local = NULL;
+	ag->state = AG_NONE;
+}
+
 /* Is the entry still in the list the kernel will walk?  A C library
  * that registers a list late (musl does, on its first robust mutex)
  * replaces the one we linked into. */
@@ -481,6 +491,8 @@ static int park(struct scr_proc *p, struct scr_agent *ag,
 		e = scr__wait(th->tid, &status, &dl);
 		if (e == -ESRCH)
 			mark_dead(p, th, 0, false);
+		if (e == -ETIMEDOUT)
+			ag->state = AG_RUNNING;	/* it will stop later */
 		if (e)
 			return e;
 		e = handle_stop(p, ag, th, status, true);
@@ -990,11 +1002,7 @@ static int unmap(struct scr_proc *p, struct scr_agent *ag)
 		return 0;
 	if (!scr__proc_target(p)->exited)
 		e = inject(p, ag, ag->arch->nr_munmap, a, 2, &ignored);
-	unwatch_death(ag);
-	if (ag->local)
-		munmap(ag->local, ag->local_len);
-	ag->local = NULL;
-	ag->state = AG_NONE;
+	drop_local(ag);
 	return e;
 }
 
@@ -1004,7 +1012,13 @@ static int unmap(struct scr_proc *p, struct scr_agent *ag)
  * through the ptrace path that defined its mask, say)? */
 static bool frame_stale(struct scr_agent *ag, struct scr_thread *th)
 {
-	return memcmp(&ag->frame_regs, &th->regs, sizeof(th->regs)) != 0 ||
+	struct arch_regs kept = ag->frame_regs;
+
+	/* What parking itself does to the saved registers (a restart
+	 * carried over) is no change of the thread's. */
+	arch_keep_call_effects(&kept, &th->regs);
+	return (memcmp(&ag->frame_regs, &th->regs, sizeof(th->regs)) &&
+		memcmp(&kept, &th->regs, sizeof(th->regs))) ||
 	       ag->frame_mask != th->mask;
 }
 
@@ -1033,6 +1047,10 @@ static int start(struct scr_proc *p, struct scr_agent *ag,
 		return e;
 	}
 	ag->state = AG_RUNNING;
+	/* Where every system call discards part of the extended state
+	 * (SVE), the agent's own calls do too. */
+	if (arch_changes_ext(ag->abi, ag->arch->nr_futex))
+		ag->ext_dirty = true;
 	return 0;
 }
 
@@ -1315,51 +1333,38 @@ int scr__agent_teardown(struct scr_proc *p)
 {
 	struct scr_agent *ag = *scr__proc_agent(p);
 	struct scr_thread *th;
-	int e = 0;
+	int e;
 
 	if (!ag || ag->state == AG_NONE)
 		return 0;
 	th = scr__proc_thread_of(p, ag->tid);
 	if (!th) {
 		/* The thread is gone; its mappings stay with the process. */
-		unwatch_death(ag);
-		if (ag->local)
-			munmap(ag->local, ag->local_len);
-		ag->local = NULL;
-		ag->state = AG_NONE;
+		drop_local(ag);
 		return -ESRCH;
 	}
 	e = park(p, ag, th, NULL);
-	if (e && !th->dead && ag->local) {
+	if (!e)
+		return unmap(p, ag);
+	if (!th->dead && ag->local) {
 		/* It cannot be stopped (a call sleeps uninterruptibly): let
-		 * it put the thread back by itself, as if we had died. */
+		 * it put the thread back by itself, as if we had died; the
+		 * next attach removes its code. */
 		uint32_t *death = ctl32(ag, ag->death_off);
 
 		__atomic_or_fetch(death, AGENT_FUTEX_OWNER_DIED,
 				  __ATOMIC_SEQ_CST);
 		futex(death, AGENT_FUTEX_WAKE, 1, NULL);
 	}
-	if (e) {
-		ag->state = AG_PARKED;
-		if (th->dead) {
-			unwatch_death(ag);
-			if (ag->local)
-				munmap(ag->local, ag->local_len);
-			ag->local = NULL;
-			ag->state = AG_NONE;
-		}
-		return e;
-	}
-	return unmap(p, ag);
+	drop_local(ag);
+	return e;
 }
 
 void scr__agent_free(struct scr_agent *ag)
 {
 	if (!ag)
 		return;
-	unwatch_death(ag);
-	if (ag->local)
-		munmap(ag->local, ag->local_len);
+	drop_local(ag);
 	if (ag->pidfd >= 0)
 		close(ag->pidfd);
 	free(ag);
@@ -1370,13 +1375,8 @@ void scr__agent_forget(struct scr_proc *p)
 {
 	struct scr_agent *ag = *scr__proc_agent(p);
 
-	if (!ag || ag->state == AG_NONE)
-		return;
-	unwatch_death(ag);
-	if (ag->local)
-		munmap(ag->local, ag->local_len);
-	ag->local = NULL;
-	ag->state = AG_NONE;
+	if (ag && ag->state != AG_NONE)
+		drop_local(ag);
 }
 
 /* ---- batches ---- */

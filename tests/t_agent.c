@@ -613,6 +613,46 @@ TEST(other_threads_stay_stopped_while_the_agent_runs)
 	target_kill(&t);
 }
 
+/* The target dies (SIGKILL) in the middle of a batch: the calls that
+ * ran are reported, the rest say ESRCH, and the exit status is the
+ * kill's; the real parent reaps it. */
+TEST(target_killed_mid_batch)
+{
+	struct scr_call *c = calls_of(3000, SYS_nanosleep);
+	struct scr_proc *p;
+	struct target t;
+	pid_t killer;
+	int n, status;
+
+	target_start(&t, target_idle, NULL);
+	expect_ready(&t);
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	for (int i = 0; i < 3000; i++) {
+		c[i].nargs = 2;
+		c[i].args[0] = (unsigned long)&one_ms;
+	}
+	killer = fork();
+	if (killer == 0) {
+		msleep(200);
+		kill(t.pid, SIGKILL);
+		_exit(0);
+	}
+	n = scr_batch(p, 0, c, 3000, 0);
+	CHECK(n > 10 && n < 3000, "%d calls ran", n);
+	CHECK_EQ(c[n - 1].status, 0);
+	CHECK_EQ(c[n].status, -ESRCH);
+	CHECK_EQ(c[2999].status, -ESRCH);
+	CHECK_EQ(scr_exit_status(p, &status), 0);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	      "status %#x", status);
+	CHECK_EQ(scr_detach(p), -ESRCH);
+	CHECK_EQ(waitpid(killer, NULL, 0), killer);
+	CHECK_EQ(waitpid(t.pid, &status, 0), t.pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	t.pid = 0;
+	free(c);
+}
+
 /* ---- the tool dies ---- */
 
 /* A tool that attaches and runs n calls through the agent: nanosleep(1
