@@ -1002,6 +1002,11 @@ static int unmap(struct scr_proc *p, struct scr_agent *ag)
 		return 0;
 	if (!scr__proc_target(p)->exited)
 		e = inject(p, ag, ag->arch->nr_munmap, a, 2, &ignored);
+	/* That call returned to user mode outside the thread's rseq
+	 * critical section too, which clears rseq_cs again. */
+	if (ag->rseq_cs)
+		scr__mem_write(ag->tid, ag->rseq_cs, &ag->rseq_val,
+			       sizeof(ag->rseq_val));
 	drop_local(ag);
 	return e;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/rseq.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "rseq_spin.h"
 #include "scremote.h"
 #include "spin.h"
 #include "targets.h"
@@ -651,6 +653,72 @@ TEST(target_killed_mid_batch)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	t.pid = 0;
 	free(c);
+}
+
+static volatile int rseq_stop;
+
+static void on_usr1_rseq(int sig)
+{
+	(void)sig;
+	rseq_stop = 1;
+}
+
+/* Spins in an rseq critical section until SIGUSR1 (see rseq_spin.h). */
+static void rseq_target(struct target *t, void *arg)
+{
+	long aborts = 0;
+	int r;
+
+	(void)arg;
+	if (!__rseq_size) {
+		say(t, "SKIP glibc registered no rseq area");
+		return;
+	}
+	signal(SIGUSR1, on_usr1_rseq);
+	say(t, "READY");
+	r = rseq_spin((char *)__builtin_thread_pointer() + __rseq_offset,
+		      &rseq_stop, &aborts);
+	if (r == -2)
+		say(t, "SKIP no rseq loop for this architecture");
+	else if (r)
+		say(t, "BAD resumed inside its rseq critical section with rseq_cs cleared (%ld aborts)",
+		    aborts);
+	else
+		say(t, "OK %ld aborts", aborts);
+}
+
+/*
+ * The agent returns to user mode outside the thread's critical section,
+ * where the kernel clears rseq_cs; the thread must get it back, so that
+ * the section is aborted when it resumes, as after any stop.
+ */
+TEST(rseq_critical_section_is_aborted_after_the_agent)
+{
+	struct scr_call *c = calls_of(64, SYS_getpid);
+	struct scr_proc *p;
+	struct target t;
+	char line[256];
+
+	target_start(&t, rseq_target, NULL);
+	expect_line(&t, line, sizeof(line), 5000);
+	if (!strncmp(line, "SKIP", 4))
+		SKIP("%s", line + 5);
+	CHECK(!strcmp(line, "READY"), "%s", line);
+	msleep(30);
+	for (int i = 0; i < 3; i++) {
+		CHECK_OK(scr_attach(t.pid, 0, &p));
+		CHECK_EQ(scr_batch(p, 0, c, 64, 0), 64);
+		CHECK_EQ(scr_agent_status(p, NULL), 0);
+		CHECK_OK(scr_detach(p));
+		msleep(10);
+	}
+	CHECK_EQ(kill(t.pid, SIGUSR1), 0);
+	expect_line(&t, line, sizeof(line), 3000);
+	if (!strncmp(line, "SKIP", 4))
+		SKIP("%s", line + 5);
+	CHECK(!strncmp(line, "OK", 2), "target reports: %s", line);
+	free(c);
+	target_kill(&t);
 }
 
 /* ---- the tool dies ---- */
