@@ -52,8 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "agent_abi.h"
+#include "agent_impl.h"
 
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC		0x0001U
@@ -78,78 +77,12 @@
 #define PTRACE_GET_RSEQ_CONFIGURATION 0x420f
 #endif
 
-#define SIGBIT(sig)	(1ULL << ((sig) - 1))
-#define CALL_MASK	(~SIGBIT(SIGTRAP))
-#define PAGE		4096UL
-#define ROUND_UP(x, a)	(((x) + (a) - 1) & ~((a) - 1))
-
-#define AGENT_MIN_BATCH	16	/* below, the ptrace path is faster */
-#define CAP_MIN		256
-#define CAP_MAX		4096
-#define IDLE_ROUNDS	64	/* agent: ~64 x (64 pauses + sched_yield) */
-#define TOOL_SPIN_NS	200000L	/* tool: spin this long, then sleep */
-#define TOOL_NAP_NS	1000000L	/* tool: longest sleep between looks */
-#define PARK_MS		2000
-#define MAX_DEFERRED	64
-#define RSEQ_CS_OFF	8	/* rseq_cs in struct rseq */
-
 #define CODE_NAME	AGENT_CODE_NAME
-
-enum agent_state { AG_NONE, AG_PARKED, AG_RUNNING };
-
-/* The robust list head of a thread (linux/futex.h's robust_list_head). */
-struct robust_head {
-	void *list;
-	long futex_offset;
-	void *list_op_pending;
-};
-
-struct scr_agent {
-	/* What scr_agent_status() reports: the last batch's path. */
-	int status;
-	char why[256];
-	bool failed;			/* placement failed: do not retry */
-
-	enum agent_state state;
-	pid_t tid;			/* the thread it runs in */
-	const struct arch_abi *abi;
-	const struct arch_agent *arch;
-	int pidfd;
-
-	/* In the target: the ring, then the code and its frame. */
-	unsigned long ring, ring_len, code, code_len;
-	/* In the tool: the ring, and a private page after it for the
-	 * robust list node. */
-	unsigned char *local;
-	size_t local_len;
-	unsigned int cap;
-	uint32_t seq;
-
-	/* The death word, at this offset in the ring, and its robust list
-	 * entry in the tool's private page after the ring. */
-	size_t death_off;
-	struct robust_head *head;
-	void **node;			/* node[0] next, node[-1] prev */
-
-	/* What the frame restores; a change means a new agent. */
-	struct arch_regs frame_regs;
-	uint64_t frame_mask;
-	struct arch_ext ext;
-	bool ext_dirty;			/* a call may have changed it */
-
-	unsigned long rseq_cs;		/* 0: no rseq area */
-	uint64_t rseq_val;
-
-	siginfo_t deferred[MAX_DEFERRED];
-	unsigned int ndeferred;
-};
 
 /* ---- small helpers ---- */
 
-static void set_status(struct scr_agent *ag, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_status(struct scr_agent *ag, int status, const char *fmt, ...)
+void scr__agent_set_status(struct scr_agent *ag, int status, const char *fmt,
+			   ...)
 {
 	va_list ap;
 
@@ -159,69 +92,8 @@ static void set_status(struct scr_agent *ag, int status, const char *fmt, ...)
 	va_end(ap);
 }
 
-static uint32_t *ctl32(struct scr_agent *ag, size_t off)
-{
-	return (uint32_t *)(void *)(ag->local + off);
-}
-
-static uint64_t *ctl64(struct scr_agent *ag, size_t off)
-{
-	return (uint64_t *)(void *)(ag->local + off);
-}
-
-static size_t slots_off(void)
-{
-	return AGENT_CTL_SIZE;
-}
-
-static size_t results_off(const struct scr_agent *ag)
-{
-	return AGENT_CTL_SIZE + (size_t)ag->cap * AGENT_SLOT_SIZE;
-}
-
-static size_t stack_off(const struct scr_agent *ag)
-{
-	return ROUND_UP(results_off(ag) + (size_t)ag->cap * 8, PAGE);
-}
-
-static size_t ring_size(const struct scr_agent *ag)
-{
-	return stack_off(ag) + AGENT_STACK + PAGE;	/* + death page */
-}
-
-static long futex(uint32_t *addr, int op, uint32_t val,
-		  const struct timespec *ts)
-{
-	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
-}
-
-static long ns_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000000000L +
-	       (now.tv_nsec - t0->tv_nsec);
-}
-
-static void set_result(struct ptrace_sc_ret *ret, long v)
-{
-	memset(ret, 0, sizeof(*ret));
-	if (v < 0 && v >= -4095) {
-		ret->sr_retval[0] = -1;
-		ret->sr_error = (int)-v;
-	} else {
-		ret->sr_retval[0] = v;
-	}
-}
-
-static bool restart_code(long v)
-{
-	return v <= -ERESTARTSYS && v >= -ERESTART_RESTARTBLOCK;
-}
-
 /* The thread's saved registers and own mask, read if not yet known. */
-static int load_thread(struct scr_thread *th)
+int scr__agent_load_thread(struct scr_thread *th)
 {
 	if (!th->regs_valid) {
 		int e = arch_get_regs(th->tid, &th->regs);
@@ -239,7 +111,7 @@ static int load_thread(struct scr_thread *th)
 	return 0;
 }
 
-static struct scr_agent *agent_of(struct scr_proc *p)
+struct scr_agent *scr__agent_get(struct scr_proc *p)
 {
 	struct scr_agent **slot = scr__proc_agent(p);
 
@@ -247,7 +119,7 @@ static struct scr_agent *agent_of(struct scr_proc *p)
 		*slot = calloc(1, sizeof(**slot));
 		if (*slot) {
 			(*slot)->pidfd = -1;
-			set_status(*slot, -EAGAIN,
+			scr__agent_set_status(*slot, -EAGAIN,
 				   "no batch has asked for the agent yet");
 		}
 	}
@@ -327,7 +199,7 @@ static void drop_local(struct scr_agent *ag)
 /* Is the entry still in the list the kernel will walk?  A C library
  * that registers a list late (musl does, on its first robust mutex)
  * replaces the one we linked into. */
-static int check_death_watch(struct scr_agent *ag)
+int scr__agent_check_watch(struct scr_agent *ag)
 {
 	struct robust_head *h = NULL;
 	size_t len;
@@ -441,8 +313,8 @@ static int handle_stop(struct scr_proc *p, struct scr_agent *ag,
 }
 
 /* Looks at the thread without waiting: 0 running, -ESRCH gone. */
-static int poll_thread(struct scr_proc *p, struct scr_agent *ag,
-		       struct scr_thread *th)
+int scr__agent_poll(struct scr_proc *p, struct scr_agent *ag,
+		    struct scr_thread *th)
 {
 	for (;;) {
 		int status;
@@ -469,8 +341,8 @@ static int poll_thread(struct scr_proc *p, struct scr_agent *ag,
  * broke off).  The thread keeps the call mask, as after an injected
  * call; detach gives it its own.
  */
-static int park(struct scr_proc *p, struct scr_agent *ag,
-		struct scr_thread *th, struct arch_regs *after)
+int scr__agent_park(struct scr_proc *p, struct scr_agent *ag,
+		    struct scr_thread *th, struct arch_regs *after)
 {
 	struct scr_deadline dl;
 	struct arch_regs regs;
@@ -779,7 +651,7 @@ static int make_ring(struct scr_proc *p, struct scr_agent *ag,
 		return e;
 	e = inject(p, ag, ag->arch->nr_memfd_create, a, 2, &fd);
 	if (e) {
-		set_status(ag, e, "memfd_create in the target failed: %s",
+		scr__agent_set_status(ag, e, "memfd_create in the target failed: %s",
 			   step_error(e));
 		return e;
 	}
@@ -787,13 +659,13 @@ static int make_ring(struct scr_proc *p, struct scr_agent *ag,
 	pl->lrfd = take_fd(ag, scr_pid(p), pl->rfd);
 	if (pl->lrfd < 0) {
 		e = pl->lrfd;
-		set_status(ag, e, "cannot open the target's memfd (pidfd_getfd, /proc/PID/fd): %s",
+		scr__agent_set_status(ag, e, "cannot open the target's memfd (pidfd_getfd, /proc/PID/fd): %s",
 			   strerror(-e));
 		return e;
 	}
 	if (ftruncate(pl->lrfd, (off_t)ring_size(ag))) {
 		e = -errno;
-		set_status(ag, e, "cannot size the ring: %s", strerror(-e));
+		scr__agent_set_status(ag, e, "cannot size the ring: %s", strerror(-e));
 		return e;
 	}
 	return 0;
@@ -813,7 +685,7 @@ static int make_code(struct scr_proc *p, struct scr_agent *ag,
 		return -EFAULT;
 	e = inject(p, ag, ag->arch->nr_memfd_create, a, 2, &fd);
 	if (e) {
-		set_status(ag, e, "memfd_create in the target failed: %s",
+		scr__agent_set_status(ag, e, "memfd_create in the target failed: %s",
 			   step_error(e));
 		return e;
 	}
@@ -821,7 +693,7 @@ static int make_code(struct scr_proc *p, struct scr_agent *ag,
 	pl->lcfd = take_fd(ag, scr_pid(p), pl->cfd);
 	if (pl->lcfd < 0) {
 		e = pl->lcfd;
-		set_status(ag, e, "cannot open the target's memfd (pidfd_getfd, /proc/PID/fd): %s",
+		scr__agent_set_status(ag, e, "cannot open the target's memfd (pidfd_getfd, /proc/PID/fd): %s",
 			   strerror(-e));
 		return e;
 	}
@@ -850,7 +722,7 @@ static int map_agent(struct scr_proc *p, struct scr_agent *ag,
 	a[5] = 0;
 	e = inject(p, ag, ag->arch->nr_mmap, a, 6, &addr);
 	if (e) {
-		set_status(ag, e, "mmap of the ring in the target failed: %s",
+		scr__agent_set_status(ag, e, "mmap of the ring in the target failed: %s",
 			   step_error(e));
 		return e;
 	}
@@ -862,7 +734,7 @@ static int map_agent(struct scr_proc *p, struct scr_agent *ag,
 		return e;
 	e = build_code(ag, th, &image, frame_sp);
 	if (e) {
-		set_status(ag, e, "cannot build the agent's rt_sigreturn frame: %s",
+		scr__agent_set_status(ag, e, "cannot build the agent's rt_sigreturn frame: %s",
 			   strerror(-e));
 		return e;
 	}
@@ -872,7 +744,7 @@ static int map_agent(struct scr_proc *p, struct scr_agent *ag,
 					 F_SEAL_WRITE | F_SEAL_SEAL)) {
 		e = -errno;
 		free(image);
-		set_status(ag, e, "cannot write and seal the agent's code: %s",
+		scr__agent_set_status(ag, e, "cannot write and seal the agent's code: %s",
 			   strerror(-e));
 		return e;
 	}
@@ -886,7 +758,7 @@ static int map_agent(struct scr_proc *p, struct scr_agent *ag,
 	if (!e && (unsigned long)addr != ag->code)
 		e = -EPROTO;
 	if (e) {
-		set_status(ag, e, "mmap of the agent's code read+exec failed: %s",
+		scr__agent_set_status(ag, e, "mmap of the agent's code read+exec failed: %s",
 			   e == -EPERM || e == -EACCES ?
 			   "PROT_EXEC refused (noexec, a security module or seccomp)" :
 			   step_error(e));
@@ -919,18 +791,18 @@ static int can_place(struct scr_agent *ag, struct scr_thread *th)
 	ag->abi = arch_abi_of(&th->regs);
 	ag->arch = arch_agent_of(ag->abi);
 	if (!ag->arch) {
-		set_status(ag, -ENOSYS, "no agent for %s threads", ag->abi->name);
+		scr__agent_set_status(ag, -ENOSYS, "no agent for %s threads", ag->abi->name);
 		return -ENOSYS;
 	}
 	if (th->stop.kind == SCR_STOP_UNSAFE) {
-		set_status(ag, -EBUSY, "the thread is not stopped at a safe place");
+		scr__agent_set_status(ag, -EBUSY, "the thread is not stopped at a safe place");
 		return -EBUSY;
 	}
 	e = arch_get_ext(th->tid, &ag->ext);
 	if (!e)
 		e = arch_agent_check(th->tid, &ag->ext, &why);
 	if (e) {
-		set_status(ag, e, "%s", why ? why : strerror(-e));
+		scr__agent_set_status(ag, e, "%s", why ? why : strerror(-e));
 		return e;
 	}
 	if (th->seccomp < 0) {
@@ -940,7 +812,7 @@ static int can_place(struct scr_agent *ag, struct scr_thread *th)
 		th->seccomp = mode;
 	}
 	if (th->seccomp == 1) {
-		set_status(ag, -EPERM, "strict seccomp mode allows no memfd_create");
+		scr__agent_set_status(ag, -EPERM, "strict seccomp mode allows no memfd_create");
 		return -EPERM;
 	}
 	return 0;
@@ -970,12 +842,12 @@ static int place(struct scr_proc *p, struct scr_agent *ag,
 	if (!e)
 		e = map_agent(p, ag, th, &pl, &frame_sp);
 	if (!e && (e = map_local(ag, pl.lrfd)))
-		set_status(ag, e, "cannot map the ring in the tool: %s",
+		scr__agent_set_status(ag, e, "cannot map the ring in the tool: %s",
 			   strerror(-e));
 	if (!e && (e = watch_death(ag)))
-		set_status(ag, e, "this thread's robust futex list has a layout the agent cannot use");
+		scr__agent_set_status(ag, e, "this thread's robust futex list has a layout the agent cannot use");
 	if (!e && (e = check_own_calls(p, ag, th)))
-		set_status(ag, e, "the thread's seccomp filter %s the agent's own calls (futex, sched_yield, munmap, rt_sigreturn)",
+		scr__agent_set_status(ag, e, "the thread's seccomp filter %s the agent's own calls (futex, sched_yield, munmap, rt_sigreturn)",
 			   e == -EACCES ? "cannot be read to allow" : "does not allow");
 	if (e) {
 		undo_place(p, ag, &pl);
@@ -1060,8 +932,8 @@ static int start(struct scr_proc *p, struct scr_agent *ag,
 }
 
 /* Makes sure an agent runs in th: placed, fresh, started. */
-static int ready(struct scr_proc *p, struct scr_agent *ag,
-		 struct scr_thread *th, size_t n)
+int scr__agent_ready(struct scr_proc *p, struct scr_agent *ag,
+		     struct scr_thread *th, size_t n)
 {
 	int e;
 
@@ -1071,258 +943,19 @@ static int ready(struct scr_proc *p, struct scr_agent *ag,
 			return e;
 	}
 	if (ag->state == AG_RUNNING)
-		return check_death_watch(ag);
+		return scr__agent_check_watch(ag);
 	if (ag->state == AG_PARKED) {
-		e = load_thread(th);
+		e = scr__agent_load_thread(th);
 		if (e)
 			return e;
 		if (!frame_stale(ag, th))
-			return check_death_watch(ag) ?: start(p, ag, th);
+			return scr__agent_check_watch(ag) ?: start(p, ag, th);
 		e = unmap(p, ag);
 		if (e)
 			return e;
 	}
-	e = load_thread(th);
+	e = scr__agent_load_thread(th);
 	return e ? e : place(p, ag, th, n);
-}
-
-/* Posts the request in the slots: n calls. */
-static void post(struct scr_agent *ag, unsigned int n, unsigned int flags)
-{
-	uint32_t *death = ctl32(ag, ag->death_off);
-	uint32_t w;
-
-	*ctl32(ag, CTL_N) = n;
-	*ctl32(ag, CTL_FLAGS) = flags;
-	*ctl32(ag, CTL_NDONE) = 0;
-	__atomic_store_n(ctl32(ag, CTL_POST), ++ag->seq, __ATOMIC_SEQ_CST);
-	/* A sleeping agent armed the word: disarm it (the change is what
-	 * makes its wait fail if it has not slept yet) and wake it. */
-	w = __atomic_load_n(death, __ATOMIC_SEQ_CST);
-	while (w & AGENT_FUTEX_WAITERS) {
-		if (__atomic_compare_exchange_n(death, &w,
-						w & ~AGENT_FUTEX_WAITERS, false,
-						__ATOMIC_SEQ_CST,
-						__ATOMIC_SEQ_CST)) {
-			futex(death, AGENT_FUTEX_WAKE, 1, NULL);
-			break;
-		}
-	}
-}
-
-/*
- * Waits until the agent has done the request.  The bound is the
- * session's, per call: it starts again whenever a call completes.
- * -ETIMEDOUT or -EINTR (scr_interrupt()) leave the agent running in the
- * call; -ESRCH: the thread is gone.
- */
-static int await(struct scr_proc *p, struct scr_agent *ag,
-		 struct scr_thread *th)
-{
-	uint32_t *ack = ctl32(ag, CTL_ACK), *tsleep = ctl32(ag, CTL_TSLEEP);
-	volatile sig_atomic_t *cancel = scr__proc_cancel(p);
-	struct timespec t0, last;
-	uint32_t done = 0;
-	int timeout = scr__proc_timeout(p);
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	last = t0;
-	for (unsigned int i = 0;; i++) {
-		uint32_t a = __atomic_load_n(ack, __ATOMIC_ACQUIRE);
-
-		if (a == ag->seq)
-			return 0;
-		if (i % 64 == 63) {
-			int e = poll_thread(p, ag, th);
-			uint32_t d = __atomic_load_n(ctl32(ag, CTL_NDONE),
-						     __ATOMIC_RELAXED);
-
-			if (e)
-				return e;
-			if (*cancel)
-				return -EINTR;
-			if (d != done) {
-				done = d;
-				clock_gettime(CLOCK_MONOTONIC, &last);
-			} else if (timeout > 0 &&
-				   ns_since(&last) > timeout * 1000000L) {
-				return -ETIMEDOUT;
-			}
-		}
-		if (ns_since(&t0) < TOOL_SPIN_NS) {
-			arch_agent_relax();
-			continue;
-		}
-		/* Long: sleep until the agent says it is done, looking at
-		 * the thread now and then. */
-		struct timespec nap = { 0, TOOL_NAP_NS };
-
-		__atomic_store_n(tsleep, 1, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(ack, __ATOMIC_SEQ_CST) != ag->seq)
-			futex(ack, FUTEX_WAIT, a, &nap);
-		__atomic_store_n(tsleep, 0, __ATOMIC_RELAXED);
-		i = 62;		/* look at the thread next round */
-	}
-}
-
-/* ---- calls ---- */
-
-static int check_seccomp(struct scr_proc *p, struct scr_agent *ag,
-			 struct scr_thread *th, long nr,
-			 const unsigned long *args, unsigned int nargs)
-{
-	unsigned long a[6] = { 0 };
-
-	if (th->seccomp != 2)
-		return 0;
-	if (!th->filters && !th->filters_err)
-		th->filters_err = scr__filters_read(th->tid, &th->filters);
-	if (th->filters_err)
-		return scr__proc_target(p)->seccomp_unchecked ? 0 : -EACCES;
-	for (unsigned int i = 0; i < nargs && i < 6; i++)
-		a[i] = args[i];
-	return scr__verdict_harms(scr__filters_verdict(th->filters,
-						       ag->abi->audit_arch, nr,
-						       ag->code +
-						       ag->arch->layout->call +
-						       ag->abi->insn_len,
-						       a, nargs)) ? -EPERM : 0;
-}
-
-/* Does [addr, addr+len) meet the agent's mappings? */
-static bool meets_agent(struct scr_agent *ag, unsigned long addr,
-			unsigned long len)
-{
-	unsigned long lo = ag->ring, hi = ag->code + ag->code_len;
-
-	if (len == ~0UL)
-		return true;
-	len = ROUND_UP(len, PAGE);
-	return addr < hi && (addr + len > lo || addr + len < addr);
-}
-
-/*
- * May this call, with these arguments, run in the agent?  1 yes, 0 it
- * takes the ptrace path, which also gives the refusals (EBUSY, EPERM)
- * their usual form.  *need: argument bits that must be known values for
- * the answer (a reference there must be resolved first).
- */
-static int may_run(struct scr_proc *p, struct scr_agent *ag,
-		   struct scr_thread *th, long nr, const unsigned long *args,
-		   unsigned int nargs, unsigned int *need)
-{
-	unsigned long addr, len;
-	unsigned int refs = 0;
-
-	*need = 0;
-	if (nr < 0 || nr > INT_MAX || !arch_agent_may_run(ag->abi, nr))
-		return 0;
-	if (arch_agent_range(ag->abi, nr, args, nargs, &addr, &len, &refs)) {
-		*need |= refs;
-		if (meets_agent(ag, addr, len))
-			return 0;
-	}
-	if (arch_restart_block_pending(&th->regs)) {
-		unsigned long zero[6] = { 0 }, ones[6] = { 1, 1, 1, 1, 1, 1 };
-
-		*need |= 0x3f;
-		for (unsigned int i = 0; i < nargs && i < 6; i++)
-			zero[i] = ones[i] = args[i];
-		if (arch_writes_restart_block(ag->abi, nr, zero, nargs) ||
-		    arch_writes_restart_block(ag->abi, nr, ones, nargs))
-			return 0;
-	}
-	if (th->seccomp == 2) {
-		*need |= 0x3f;
-		if (check_seccomp(p, ag, th, nr, args, nargs))
-			return 0;
-	}
-	return 1;
-}
-
-/* After a call ran in the agent: what the session must forget. */
-static void note_call(struct scr_proc *p, struct scr_agent *ag, long nr)
-{
-	if (arch_changes_disposition(ag->abi, nr))
-		scr__proc_target(p)->trap_ignored = -1;
-	if (arch_changes_ext(ag->abi, nr))
-		ag->ext_dirty = true;
-}
-
-/*
- * The agent was parked while on a request (a timeout, scr_interrupt()):
- * did the call it was in complete all the same?  Its result is then in
- * the return register, just after the agent's system call instruction.
- */
-static bool finished_call(struct scr_agent *ag, const struct arch_regs *after,
-			  long *v)
-{
-	if (!arch_after_insn(after, ag->code + ag->arch->layout->call,
-			     ag->abi->insn_len))
-		return false;
-	*v = arch_retval(after);
-	return *v != -EINTR && !restart_code(*v);
-}
-
-/* The outcome of a request the agent did not finish: how many of its
- * calls ran (results in the ring or in *after), and the error for the
- * rest. */
-static int broken_off(struct scr_proc *p, struct scr_agent *ag,
-		      struct scr_thread *th, int why, unsigned int n,
-		      unsigned int *ran, long *last)
-{
-	struct arch_regs after;
-	unsigned int d;
-	int e;
-
-	e = park(p, ag, th, &after);
-	d = __atomic_load_n(ctl32(ag, CTL_NDONE), __ATOMIC_ACQUIRE);
-	*ran = d < n ? d : n;
-	if (e)
-		return th->dead ? -ESRCH : e;
-	if (*ran < n && finished_call(ag, &after, last))
-		return 1;	/* one more ran: its result is *last */
-	return why;
-}
-
-int scr__agent_syscall(struct scr_proc *p, struct scr_thread *th, long nr,
-		       const unsigned long *args, unsigned int nargs,
-		       struct ptrace_sc_ret *ret)
-{
-	struct scr_agent *ag = *scr__proc_agent(p);
-	unsigned char *slot;
-	unsigned int need, ran = 0;
-	long v;
-	int e;
-
-	if (!ag || ag->state != AG_RUNNING || ag->tid != th->tid ||
-	    !may_run(p, ag, th, nr, args, nargs, &need))
-		return 1;
-	e = check_death_watch(ag);
-	if (e)
-		return e;
-	slot = ag->local + slots_off();
-	memset(slot, 0, AGENT_SLOT_SIZE);
-	memcpy(slot + SLOT_NR, &nr, sizeof(nr));
-	if (nargs)
-		memcpy(slot + SLOT_ARGS, args, nargs * sizeof(*args));
-	post(ag, 1, 0);
-	e = await(p, ag, th);
-	if (e && e != -ESRCH) {
-		e = broken_off(p, ag, th, e, 1, &ran, &v);
-		if (e == 1) {
-			set_result(ret, v);
-			note_call(p, ag, nr);
-			return 0;
-		}
-	} else if (e == 0) {
-		ran = 1;
-	}
-	if (!ran)
-		return e;
-	set_result(ret, (long)*ctl64(ag, results_off(ag)));
-	note_call(p, ag, nr);
-	return 0;
 }
 
 int scr__agent_yield(struct scr_proc *p, struct scr_thread *th)
@@ -1331,7 +964,7 @@ int scr__agent_yield(struct scr_proc *p, struct scr_thread *th)
 
 	if (!ag || ag->state != AG_RUNNING || ag->tid != th->tid)
 		return 0;
-	return park(p, ag, th, NULL);
+	return scr__agent_park(p, ag, th, NULL);
 }
 
 int scr__agent_teardown(struct scr_proc *p)
@@ -1348,7 +981,7 @@ int scr__agent_teardown(struct scr_proc *p)
 		drop_local(ag);
 		return -ESRCH;
 	}
-	e = park(p, ag, th, NULL);
+	e = scr__agent_park(p, ag, th, NULL);
 	if (!e)
 		return unmap(p, ag);
 	if (!th->dead && ag->local) {
@@ -1384,333 +1017,6 @@ void scr__agent_forget(struct scr_proc *p)
 		drop_local(ag);
 }
 
-/* ---- batches ---- */
-
-/* Fills the slots with calls[base, base+count): a reference to a call
- * before base is resolved (its result is known), one inside stays a
- * reference, relative to base. */
-static void fill_slots(struct scr_agent *ag, const struct scr_call *calls,
-		       size_t base, unsigned int count)
-{
-	unsigned char *slot = ag->local + slots_off();
-
-	for (unsigned int j = 0; j < count; j++, slot += AGENT_SLOT_SIZE) {
-		const struct scr_call *c = &calls[base + j];
-		uint64_t args[6] = { 0 };
-		int64_t nr = c->nr;
-		uint32_t ref = 0;
-
-		for (unsigned int k = 0; k < c->nargs; k++) {
-			args[k] = c->args[k];
-			if (!(c->ref_mask & (1u << k)))
-				continue;
-			if (c->args[k] < base) {
-				args[k] = (uint64_t)
-					calls[c->args[k]].ret.sr_retval[0];
-			} else {
-				args[k] = c->args[k] - base;
-				ref |= 1u << k;
-			}
-		}
-		memcpy(slot + SLOT_NR, &nr, sizeof(nr));
-		memcpy(slot + SLOT_ARGS, args, sizeof(args));
-		memcpy(slot + SLOT_REF, &ref, sizeof(ref));
-	}
-}
-
-/* The arguments of calls[i] as far as they are known before base: *open
- * gets the bits of references to calls not yet run. */
-static void known_args(const struct scr_call *calls, size_t i, size_t base,
-		       unsigned long args[6], unsigned int *open)
-{
-	const struct scr_call *c = &calls[i];
-
-	*open = 0;
-	memset(args, 0, 6 * sizeof(*args));
-	for (unsigned int k = 0; k < c->nargs; k++) {
-		args[k] = c->args[k];
-		if (!(c->ref_mask & (1u << k)))
-			continue;
-		if (c->args[k] < base)
-			args[k] = (unsigned long)
-				calls[c->args[k]].ret.sr_retval[0];
-		else
-			*open |= 1u << k;
-	}
-}
-
-/* How many calls from base on can go to the agent as one request. */
-static unsigned int plan(struct scr_proc *p, struct scr_agent *ag,
-			 struct scr_thread *th, const struct scr_call *calls,
-			 size_t base, size_t n)
-{
-	unsigned int count = 0;
-
-	for (size_t i = base; i < n && count < ag->cap; i++, count++) {
-		unsigned long args[6];
-		unsigned int open, need;
-		int ok;
-
-		known_args(calls, i, base, args, &open);
-		ok = may_run(p, ag, th, calls[i].nr, args, calls[i].nargs,
-			     &need);
-		/* The answer needs a result not known yet: a request of
-		 * its own, once the earlier ones have run. */
-		if ((need & open) || !ok)
-			break;
-	}
-	return count;
-}
-
-/* Runs calls[base, base+count) as one request; *ran: how many ran (their
- * outcomes are in calls[]).  0, or why the rest did not run. */
-static int run_request(struct scr_proc *p, struct scr_agent *ag,
-		       struct scr_thread *th, struct scr_call *calls,
-		       size_t base, unsigned int count, unsigned int flags,
-		       unsigned int *ran)
-{
-	const int64_t *res = (const int64_t *)(const void *)
-			     (ag->local + results_off(ag));
-	long last = 0;
-	int e, extra = 0;
-
-	fill_slots(ag, calls, base, count);
-	post(ag, count, flags & SCR_BATCH_STOP_ON_ERROR ?
-			AGENT_STOP_ON_ERROR : 0);
-	e = await(p, ag, th);
-	if (e == 0 || e == -ESRCH) {
-		unsigned int d = __atomic_load_n(ctl32(ag, CTL_NDONE),
-						 __ATOMIC_ACQUIRE);
-
-		*ran = d < count ? d : count;
-	} else {
-		e = broken_off(p, ag, th, e, count, ran, &last);
-		if (e == 1) {
-			extra = 1;
-			e = 0;
-		}
-	}
-	for (unsigned int j = 0; j < *ran; j++) {
-		set_result(&calls[base + j].ret, (long)res[j]);
-		note_call(p, ag, calls[base + j].nr);
-	}
-	if (extra) {
-		set_result(&calls[base + *ran].ret, last);
-		note_call(p, ag, calls[base + *ran].nr);
-		(*ran)++;
-	}
-	if (e == 0 && *ran < count && !(flags & SCR_BATCH_STOP_ON_ERROR) &&
-	    ag->state == AG_RUNNING)
-		e = -EPROTO;	/* the agent stopped short: cannot happen */
-	return e;
-}
-
-/* A call that takes the ptrace path; the agent steps aside, and goes
- * away first if the call would unmap or change its memory. */
-static int run_ptrace(struct scr_proc *p, struct scr_agent *ag,
-		      struct scr_thread *th, struct scr_call *calls, size_t i)
-{
-	struct scr_call *c = &calls[i];
-	unsigned long args[6], addr, len;
-	unsigned int open, refs;
-	int e;
-
-	known_args(calls, i, i, args, &open);
-	if (ag->state != AG_NONE &&
-	    arch_agent_range(ag->abi, c->nr, args, c->nargs, &addr, &len,
-			     &refs) && meets_agent(ag, addr, len)) {
-		e = scr__agent_teardown(p);
-		if (e)
-			return e;
-	}
-	return scr__proc_syscall(p, th->tid, c->nr, args, c->nargs, &c->ret);
-}
-
-/* Should this batch use the agent?  Sets the status when not. */
-static bool wanted(struct scr_agent *ag, struct scr_thread *th, size_t n,
-		   unsigned int flags)
-{
-	if (ag->state == AG_RUNNING && ag->tid == th->tid)
-		return true;
-	if (ag->failed)
-		return false;	/* the status keeps the reason */
-	if (ag->state == AG_PARKED && ag->tid == th->tid && n >= 2)
-		return true;
-	if (n >= AGENT_MIN_BATCH || (flags & SCR_BATCH_AGENT))
-		return true;
-	set_status(ag, -EAGAIN,
-		   "a batch of %zu call%s: below %d calls the ptrace path is faster",
-		   n, n == 1 ? "" : "s", AGENT_MIN_BATCH);
-	return false;
-}
-
-int scr__agent_batch(struct scr_proc *p, pid_t tid, struct scr_call *calls,
-		     size_t n, unsigned int flags)
-{
-	struct scr_agent *ag = agent_of(p);
-	struct scr_thread *th = scr__proc_thread_of(p, tid);
-	size_t i = 0, done = 0;
-	int e = 0;
-
-	if (!ag || !th || !wanted(ag, th, n, flags))
-		return -ENOTSUP;
-	e = ready(p, ag, th, n);
-	if (e) {
-		if (ag->status >= 0 || ag->state != AG_NONE)
-			set_status(ag, e, "the agent could not start: %s",
-				   strerror(-e));
-		ag->failed = ag->state == AG_NONE;
-		return -ENOTSUP;
-	}
-	set_status(ag, 0, "the agent ran the batch in thread %d", (int)th->tid);
-	while (i < n) {
-		unsigned int count = 0, ran = 0;
-
-		if (ag->state != AG_RUNNING && !th->dead &&
-		    (e = ready(p, ag, th, n - i)) != 0) {
-			/* It ran part of the batch; the rest goes the
-			 * ptrace path, as the whole would have. */
-			set_status(ag, e, "the agent stopped partway: %s",
-				   strerror(-e));
-			ag->failed = ag->state == AG_NONE;
-			e = 0;
-		}
-		if (ag->state == AG_RUNNING)
-			count = plan(p, ag, th, calls, i, n);
-		if (count) {
-			e = run_request(p, ag, th, calls, i, count, flags,
-					&ran);
-			i += ran;
-			done += ran;
-		} else {
-			e = run_ptrace(p, ag, th, calls, i);
-			if (!e) {
-				i++;
-				done++;
-				ran = 1;
-			}
-		}
-		if (e)
-			break;
-		if ((flags & SCR_BATCH_STOP_ON_ERROR) && ran &&
-		    calls[i - 1].ret.sr_error) {
-			for (size_t j = i; j < n; j++)
-				calls[j].status = -ECANCELED;
-			return (int)done;
-		}
-	}
-	for (size_t j = i; e && j < n; j++)
-		calls[j].status = e;
-	return done == 0 && e ? e : (int)done;
-}
-
-/* ---- leftovers of a tool that died ---- */
-
-/* An agent's code mapping [code, end), and the ring before it
- * [ring, code) when that one is still there (ring 0: gone). */
-struct leftover {
-	unsigned long ring, code, end;
-};
-
-/* The agents' mappings in /proc/PID/maps (lines of any length): each
- * "memfd:scremote-agent", with the unnamed memfd just below it. */
-static int find_leftovers(pid_t pid, struct leftover *out, int max)
-{
-	unsigned long prev_s = 0, prev_e = 0;
-	char path[64], *line = NULL;
-	bool prev_ring = false;
-	size_t cap = 0;
-	int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while (getline(&line, &cap, f) > 0) {
-		unsigned long s, e;
-
-		if (sscanf(line, "%lx-%lx", &s, &e) != 2 || s >= e)
-			continue;
-		if (strstr(line, " /memfd:" CODE_NAME " (deleted)") && n < max)
-			out[n++] = (struct leftover){
-				prev_ring && prev_e == s ? prev_s : 0, s, e };
-		prev_ring = strstr(line, " /memfd: (deleted)") != NULL;
-		prev_s = s;
-		prev_e = e;
-	}
-	free(line);
-	fclose(f);
-	return n;
-}
-
-/* Is a thread of the session executing in [start, end)? */
-static bool busy(struct scr_proc *p, unsigned long start, unsigned long end)
-{
-	pid_t tids[256];
-	int n = scr_threads(p, tids, 256);
-
-	if (n > 256)
-		return true;		/* too many to look at: leave it */
-	for (int i = 0; i < n; i++) {
-		struct scr_thread *th = scr__proc_thread_of(p, tids[i]);
-		unsigned long pc;
-
-		if (!th || load_thread(th))
-			return true;
-		pc = arch_pc(&th->regs);
-		if (pc >= start && pc < end)
-			return true;
-	}
-	return false;
-}
-
-/* Ours?  The code begins with an agent; a ring with our magic word. */
-static bool our_code(struct scr_proc *p, const struct arch_agent *a,
-		     unsigned long addr)
-{
-	unsigned char buf[64];
-
-	return scr_read(p, addr, buf, sizeof(buf)) == sizeof(buf) &&
-	       memcmp(buf, a->code, sizeof(buf)) == 0;
-}
-
-static bool our_ring(struct scr_proc *p, unsigned long addr)
-{
-	uint32_t magic;
-
-	return scr_read(p, addr + CTL_MAGIC, &magic, 4) == 4 &&
-	       magic == AGENT_MAGIC;
-}
-
-int scr__agent_sweep(struct scr_proc *p)
-{
-	struct leftover l[32];
-	struct scr_thread *th = scr__proc_thread_of(p, 0);
-	const struct arch_agent *a;
-	int n = find_leftovers(scr_pid(p), l, 32), e = 0;
-
-	if (n <= 0 || !th || load_thread(th))
-		return n < 0 ? n : 0;
-	a = arch_agent_of(arch_abi_of(&th->regs));
-	for (int i = 0; a && i < n; i++) {
-		unsigned long start = l[i].ring && our_ring(p, l[i].ring) ?
-				      l[i].ring : l[i].code;
-		unsigned long args[2] = { start, l[i].end - start };
-		struct ptrace_sc_ret ret;
-		int r;
-
-		/* An agent still in a call (its tool died meanwhile) puts
-		 * its thread back by itself later: leave it alone. */
-		if (busy(p, l[i].code, l[i].end) || !our_code(p, a, l[i].code))
-			continue;
-		r = scr__proc_syscall(p, 0, a->nr_munmap, args, 2, &ret);
-		if (!e && (r || ret.sr_error))
-			e = r ? r : -ret.sr_error;
-	}
-	return e;
-}
-
 /* ---- the status ---- */
 
 SCR_EXPORT int scr_agent_status(struct scr_proc *p, const char **reason)
@@ -1719,7 +1025,7 @@ SCR_EXPORT int scr_agent_status(struct scr_proc *p, const char **reason)
 
 	if (!p)
 		return -EINVAL;
-	ag = agent_of(p);
+	ag = scr__agent_get(p);
 	if (!ag) {
 		if (reason)
 			*reason = "out of memory";
@@ -1733,8 +1039,9 @@ SCR_EXPORT int scr_agent_status(struct scr_proc *p, const char **reason)
 /* SCR_BATCH_PTRACE: the status says so. */
 void scr__agent_note_ptrace(struct scr_proc *p)
 {
-	struct scr_agent *ag = agent_of(p);
+	struct scr_agent *ag = scr__agent_get(p);
 
 	if (ag && !ag->failed)
-		set_status(ag, -EAGAIN, "the batch asked for the ptrace path (SCR_BATCH_PTRACE)");
+		scr__agent_set_status(ag, -EAGAIN, "the batch asked for the ptrace path (SCR_BATCH_PTRACE)");
 }
+
