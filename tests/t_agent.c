@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -152,28 +153,63 @@ static int same_both_ways(struct scr_proc *p, struct scr_call *c, size_t n)
 
 #define LOAD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
 
-/* memfd_create fails with EPERM ('e') or kills the process ('k'). */
-static void no_memfd(struct target *t, void *arg)
+#define LOAD_ARG(n) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
+			    offsetof(struct seccomp_data, args[n]))
+
+/*
+ * Targets where the agent cannot be placed, each at a different step:
+ * memfd_create fails with EPERM ('e') or would kill the process ('k');
+ * mmap with PROT_EXEC fails with EACCES ('x'), after the ring is mapped;
+ * the ring itself finds no address space left ('m', RLIMIT_AS).
+ */
+static void unplaceable(struct target *t, void *arg)
 {
-	uint32_t action = (long)arg == 'k' ? SECCOMP_RET_KILL_PROCESS :
+	long mode = (long)arg;
+	uint32_t action = mode == 'k' ? SECCOMP_RET_KILL_PROCESS :
 			  SECCOMP_RET_ERRNO | EPERM;
-	struct sock_filter f[] = {
+	struct sock_filter memfd[] = {
 		LOAD_NR,
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_memfd_create, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, action),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+	struct sock_filter noexec[] = {
+		LOAD_NR,
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 0, 3),
+		LOAD_ARG(2),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(memfd) / sizeof(memfd[0]), memfd };
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)) {
+	if (mode == 'x')
+		prog = (struct sock_fprog){ sizeof(noexec) / sizeof(noexec[0]),
+					    noexec };
+	if (mode == 'm') {
+		char *st = proc_text(getpid(), "status"), *v = strstr(st, "VmSize:");
+		struct rlimit rl;
+
+		/* What it has, and 64 KiB more: less than a ring. */
+		rl.rlim_cur = rl.rlim_max = ((v ? strtoul(v + 7, NULL, 10) : 0)
+					     + 64) * 1024;
+		free(st);
+		if (!v || setrlimit(RLIMIT_AS, &rl)) {
+			say(t, "BAD RLIMIT_AS: %s", strerror(errno));
+			return;
+		}
+	} else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		   syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog)) {
 		say(t, "BAD seccomp: %s", strerror(errno));
 		return;
 	}
 	target_idle(t, NULL);
 }
 
-static void fallback_case(long mode)
+/* The batch runs through ptrace with the same results, the status says
+ * why, and the target is left with its map and descriptors as they
+ * were: what placement made before it failed is undone. */
+static void fallback_case(long mode, int status, const char *word)
 {
 	struct scr_call *c = calls_of(64, SYS_getpid);
 	const char *why = NULL;
@@ -181,26 +217,26 @@ static void fallback_case(long mode)
 	struct target t;
 	char *maps, *fds;
 
-	target_start(&t, no_memfd, (void *)mode);
+	target_start(&t, unplaceable, (void *)mode);
 	expect_ready(&t);
 	maps = proc_text(t.pid, "maps");
 	fds = fd_list(t.pid);
 	CHECK_OK(scr_attach(t.pid, 0, &p));
 	c[10].nr = SYS_gettid;
-	CHECK_EQ(same_both_ways(p, c, 64), -EPERM);
-	CHECK_EQ(scr_agent_status(p, &why), -EPERM);
-	CHECK(why && strstr(why, "memfd_create"), "reason: %s", why);
+	CHECK_EQ(same_both_ways(p, c, 64), status);
+	CHECK_EQ(scr_agent_status(p, &why), status);
+	CHECK(why && strstr(why, word), "reason: %s", why);
 	CHECK_EQ(c[0].ret.sr_retval[0], t.pid);
 	CHECK_EQ(c[10].ret.sr_retval[0], t.pid);
 	/* It is not tried again in this session. */
 	CHECK_EQ(scr_batch(p, 0, c, 64, 0), 64);
-	CHECK_EQ(scr_agent_status(p, NULL), -EPERM);
+	CHECK_EQ(scr_agent_status(p, NULL), status);
 	CHECK_OK(scr_detach(p));
 	wait_state(t.pid, 'S', 2000);	/* alive, in its pause() */
 	char *m2 = proc_text(t.pid, "maps"), *f2 = fd_list(t.pid);
 
-	CHECK(strcmp(maps, m2) == 0, "maps differ");
-	CHECK(strcmp(fds, f2) == 0, "descriptors differ");
+	CHECK(strcmp(maps, m2) == 0, "maps differ:\n%s--\n%s", maps, m2);
+	CHECK(strcmp(fds, f2) == 0, "descriptors differ:\n%s--\n%s", fds, f2);
 	free(maps);
 	free(m2);
 	free(fds);
@@ -211,12 +247,22 @@ static void fallback_case(long mode)
 
 TEST(seccomp_errno_on_memfd_create_falls_back_with_same_results)
 {
-	fallback_case('e');
+	fallback_case('e', -EPERM, "memfd_create");
 }
 
 TEST(seccomp_kill_on_memfd_create_falls_back_and_the_target_lives)
 {
-	fallback_case('k');
+	fallback_case('k', -EPERM, "memfd_create");
+}
+
+TEST(prot_exec_refused_falls_back_and_the_ring_is_undone)
+{
+	fallback_case('x', -EACCES, "PROT_EXEC");
+}
+
+TEST(no_address_space_for_the_ring_falls_back)
+{
+	fallback_case('m', -ENOMEM, "no memory");
 }
 
 static void mdwe(struct target *t, void *arg)
