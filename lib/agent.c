@@ -73,6 +73,9 @@
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
 #endif
+#ifndef PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG
+#define PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG 0x4211
+#endif
 #ifndef PTRACE_GET_RSEQ_CONFIGURATION
 #define PTRACE_GET_RSEQ_CONFIGURATION 0x420f
 #endif
@@ -781,6 +784,19 @@ static int map_agent(struct scr_proc *p, struct scr_agent *ag,
 	return pl->rfd >= 0 || pl->cfd >= 0 ? -EBADF : 0;
 }
 
+/* Is syscall user dispatch on (PR_SET_SYSCALL_USER_DISPATCH)?  The
+ * agent's calls, made outside any range the thread allows, could raise
+ * SIGSYS, and the agent could not put the setting back by itself. */
+static bool sud_on(pid_t tid)
+{
+	struct {
+		uint64_t mode, selector, offset, len;
+	} conf = { 0, 0, 0, 0 };
+
+	return ptrace(PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG, tid,
+		      sizeof(conf), &conf) == 0 && conf.mode != 0;
+}
+
 /* Why the thread cannot take an agent at all: 0, or set the status. */
 static int can_place(struct scr_agent *ag, struct scr_thread *th)
 {
@@ -814,6 +830,10 @@ static int can_place(struct scr_agent *ag, struct scr_thread *th)
 	if (th->seccomp == 1) {
 		scr__agent_set_status(ag, -EPERM, "strict seccomp mode allows no memfd_create");
 		return -EPERM;
+	}
+	if (sud_on(th->tid)) {
+		scr__agent_set_status(ag, -EOPNOTSUPP, "syscall user dispatch is on: the agent's own calls would raise SIGSYS");
+		return -EOPNOTSUPP;
 	}
 	return 0;
 }
