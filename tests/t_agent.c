@@ -687,9 +687,11 @@ TEST(target_killed_mid_batch)
 		_exit(0);
 	}
 	n = scr_batch(p, 0, c, 3000, 0);
-	CHECK(n >= 1 && n < 3000, "%d calls ran", n);
-	CHECK_EQ(c[n - 1].status, 0);
-	CHECK_EQ(c[n].status, -ESRCH);
+	/* On a slow machine the kill may come before a call is done. */
+	CHECK(n == -ESRCH || (n >= 0 && n < 3000), "%d calls ran", n);
+	if (n > 0)
+		CHECK_EQ(c[n - 1].status, 0);
+	CHECK_EQ(c[n > 0 ? n : 0].status, -ESRCH);
 	CHECK_EQ(c[2999].status, -ESRCH);
 	CHECK_EQ(scr_exit_status(p, &status), 0);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
