@@ -5,9 +5,10 @@
  * longest stall that overlaps it: what the target itself experienced,
  * from the stop to the first instruction after the release.
  *
- * On a machine with two CPUs or more, the target runs on the last one
- * and the tool (the bench, scremote, gdb) on the first, so that neither
- * the meter nor the agent competes with the tool for a CPU.
+ * On a machine with two CPUs or more, the target runs on the last one,
+ * so that its meter does not compete with the tool (which is left free
+ * to run anywhere: pinned, it would wait behind whatever else shares
+ * its CPU on a busy machine).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +31,7 @@
 #include "scremote.h"
 
 #define GAP_NS		20000ULL	/* shorter stalls are noise */
-#define NGAPS		256
+#define NGAPS		4096
 #define RUNS		7
 #define CLI_RUNS	15
 #define GDB_RUNS	3
@@ -293,7 +294,6 @@ void bench_pauses(const char *scremote, double native, double floor)
 		printf("pause meter: could not start its target\n");
 		return;
 	}
-	pin(0, 0);
 	for (int i = 0; i < RUNS; i++) {
 		a_call[i] = batch_run(&pt, 0, &a_pause[i], &why);
 		if (a_call[i] < 0) {
@@ -322,8 +322,12 @@ void bench_pauses(const char *scremote, double native, double floor)
 	double pc = median(p_call, RUNS), pp = median(p_pause, RUNS);
 	double lv = median(live, RUNS), lb = median(lib, RUNS);
 
-	printf("pauses the target saw (its own longest stall), medians of %d runs%s:\n",
-	       RUNS, ncpus() > 1 ? "; target on the last CPU, tool on the first" : "");
+	double load[1] = { -1 };
+
+	getloadavg(load, 1);
+	printf("pauses the target saw (its own longest stall), medians of %d runs%s; load average %.1f on %d CPUs:\n",
+	       RUNS, ncpus() > 1 ? ", the target on the last CPU" : "",
+	       load[0], ncpus());
 	printf("  batch of %d getpid, agent      %9.2f ms   %7.3f us/call\n",
 	       BATCH, ap, ac);
 	printf("  batch of %d getpid, ptrace     %9.2f ms   %7.3f us/call\n",
