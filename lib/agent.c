@@ -16,7 +16,8 @@
  *    descriptors for them are closed at once.  No byte of the target's
  *    own code is written.
  *  - Start: the thread's registers point at the agent, with every signal
- *    but SIGTRAP blocked, as for an injected call; PTRACE_CONT.
+ *    but SIGTRAP and the fault signals blocked, as for an injected
+ *    call; PTRACE_CONT.
  *  - Calls: the tool writes them into the ring and bumps a sequence
  *    number; the agent spins a while, then sleeps on a futex.  A call's
  *    argument may name an earlier call, whose result the agent passes.

@@ -7,7 +7,8 @@
  * BTI landing pads (the pages are not mapped with PROT_BTI).
  *
  * Entry: x0 = the control block, sp = a stack in the ring (for a signal
- * handler only), every signal but SIGTRAP blocked.
+ * handler only), every signal but SIGTRAP and the fault signals
+ * blocked (the engine's call mask).
  *
  * Registers: x19 control block, w22 the last request served, x21 idle
  * rounds left (or calls in the request), w27 spins left, x23 the slots,

@@ -7,7 +7,8 @@
  * branch itself), no calls, fixed-size instructions (norvc).
  *
  * Entry: a0 = the control block, sp = a stack in the ring (for a signal
- * handler only), every signal but SIGTRAP blocked.
+ * handler only), every signal but SIGTRAP and the fault signals
+ * blocked (the engine's call mask).
  *
  * Registers: s1 control block, s2 the last request served, s6 idle
  * rounds left (or calls in the request), s8 spins left, s3 the slots,

@@ -9,7 +9,8 @@
  * fault on a ret without its call; the agent needs no stack at all).
  *
  * Entry: rdi = the control block, rsp = a stack in the ring (for a
- * signal handler only), every signal but SIGTRAP blocked, DF clear.
+ * signal handler only), every signal but SIGTRAP and the fault signals
+ * blocked (the engine's call mask), DF clear.
  *
  * Registers: rbx control block, r14d the last request served, r12 the
  * slots (or an idle counter), r13 the results, r15 calls in the request
