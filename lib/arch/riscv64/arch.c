@@ -62,14 +62,23 @@ int arch_get_regs(pid_t tid, struct arch_regs *r)
 		return -errno;
 	if (iov.iov_len != sizeof(r->r))
 		return -EINVAL;
+	/* With compressed instructions around it, an ecall (4 bytes) may
+	 * sit at any even address, even across two words. */
+	unsigned int shift = 8 * (unsigned int)(r->r.pc & 7);
+	unsigned long insn;
+
 	errno = 0;
 	word = ptrace(PTRACE_PEEKTEXT, tid, r->r.pc & ~7UL, 0);
-	if (errno == 0) {
-		unsigned int insn = (unsigned int)((unsigned long)word >>
-						   (8 * (r->r.pc & 4)));
-
-		r->at_ecall = (r->r.pc & 3) == 0 && insn == ECALL;
+	if (errno || (r->r.pc & 1))
+		return 0;
+	insn = (unsigned long)word >> shift;
+	if (shift > 32) {
+		word = ptrace(PTRACE_PEEKTEXT, tid, (r->r.pc & ~7UL) + 8, 0);
+		if (errno)
+			return 0;
+		insn |= (unsigned long)word << (64 - shift);
 	}
+	r->at_ecall = (unsigned int)insn == ECALL;
 	return 0;
 }
 
