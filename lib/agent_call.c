@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <string.h>
 #include <time.h>
@@ -100,8 +101,16 @@ static int await(struct scr_proc *p, struct scr_agent *ag,
 				return -ETIMEDOUT;
 			}
 		}
-		if (ns_since(&t0) < TOOL_SPIN_NS) {
-			arch_agent_relax();
+		long spent = ns_since(&t0);
+
+		if (spent < TOOL_SPIN_NS) {
+			/* A result comes within microseconds when the agent
+			 * has a CPU of its own; past that, give ours up in
+			 * case the two share one. */
+			if (spent < TOOL_YIELD_NS)
+				arch_agent_relax();
+			else
+				sched_yield();
 			continue;
 		}
 		/* Long: sleep until the agent says it is done, looking at

@@ -28,7 +28,8 @@
 #define CAP_MIN		256
 #define CAP_MAX		4096
 #define IDLE_ROUNDS	64	/* agent: ~64 x (64 pauses + sched_yield) */
-#define TOOL_SPIN_NS	200000L	/* tool: spin this long, then sleep */
+#define TOOL_YIELD_NS	20000L	/* tool: spin this long, then yield */
+#define TOOL_SPIN_NS	200000L	/* ... until this long, then sleep */
 #define TOOL_NAP_NS	1000000L	/* tool: longest sleep between looks */
 #define PARK_MS		2000
 #define MAX_DEFERRED	64

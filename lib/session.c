@@ -306,33 +306,39 @@ static int same_process(struct scr_proc *p, unsigned long long start)
  * says the same for the price of the status read the first call needs
  * anyway, and the stop is shorter.
  */
-static bool counted_all(struct scr_proc *p)
+static bool counted_all(struct scr_proc *p, const struct scr_prestatus *st)
 {
-	unsigned long long n;
 	size_t live = 0;
 
-	if (p->churn || scr__status_num(p->pid, "Threads", &n))
+	if (p->churn || !st)
 		return false;
 	/* A zombie main thread still counts for the kernel. */
 	for (size_t i = 0; i < p->nthreads; i++)
 		live += !p->threads[i].dead || p->threads[i].untraced;
-	return n == live;
+	return st->threads == live;
 }
 
 /*
  * Work the first call would do inside the stop, done here from what was
  * read before it: the main thread's ignored signals and seccomp mode
- * (read now: they may change until the stop), and the system call
- * instruction from the copy of the vDSO.
+ * (from the status read after the stop: they may change until then),
+ * and the system call instruction from the copy of the vDSO.
  */
-static void prime(struct scr_proc *p, const struct scr_prestop *pre)
+static void prime(struct scr_proc *p, const struct scr_prestop *pre,
+		  const struct scr_prestatus *st)
 {
 	struct scr_thread *th = live_thread(p, 0);
 	uint64_t ign;
 	int mode;
 
-	if (!th || scr__thread_status(th->tid, &ign, &mode))
+	if (!th)
 		return;
+	if (st && th->tid == p->pid) {
+		ign = st->sigign;
+		mode = st->seccomp;
+	} else if (scr__thread_status(th->tid, &ign, &mode)) {
+		return;
+	}
 	p->tg.trap_ignored = (ign & (1ULL << (SIGTRAP - 1))) != 0;
 	th->seccomp = mode;
 	if (!th->regs_valid && arch_get_regs(th->tid, &th->regs) == 0)
@@ -348,8 +354,10 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 {
 	unsigned long long start = 0;
 	struct scr_deadline dl;
+	struct scr_prestatus st;
 	struct scr_prestop pre;
 	struct scr_proc *p;
+	bool have_st = false;
 	size_t done = 0;
 	int e;
 
@@ -382,8 +390,12 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 			if (s < 0)
 				e = s;
 		}
-		if (e <= 0 || counted_all(p))
+		if (e <= 0)
 			break;
+		have_st = scr__prestop_status(&pre, &st) == 0;
+		if (counted_all(p, have_st ? &st : NULL))
+			break;
+		have_st = false;	/* read again after the next pass */
 		e = 0;		/* newcomers: read the list again */
 	}
 	if (e > 0)
@@ -401,7 +413,7 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 		release(p);
 		return e;
 	}
-	prime(p, &pre);
+	prime(p, &pre, have_st ? &st : NULL);
 	if (pre.leftovers)
 		scr__agent_sweep(p);	/* best effort */
 	scr__prestop_free(&pre);
