@@ -189,9 +189,14 @@ static int await_stop(struct scr_proc *p, size_t i,
 	}
 }
 
-/* Seizes every thread not yet known; returns how many were new. */
+/*
+ * Seizes every thread not yet known; returns how many were new.  The
+ * list is read whole first, so that reading it stays out of the stop.
+ */
 static int seize_new(struct scr_proc *p)
 {
+	pid_t fresh[64], *list = fresh;
+	size_t n = 0, cap = 64;
 	char path[64];
 	struct dirent *d;
 	DIR *dir;
@@ -208,13 +213,31 @@ static int seize_new(struct scr_proc *p)
 		if (*end || tid <= 0 || tid > INT32_MAX ||
 		    find_thread(p, (pid_t)tid))
 			continue;
-		e = seize(p, (pid_t)tid);
+		if (n == cap) {
+			pid_t *l = malloc(2 * cap * sizeof(*l));
+
+			if (!l) {
+				e = -ENOMEM;
+				break;
+			}
+			memcpy(l, list, n * sizeof(*l));
+			if (list != fresh)
+				free(list);
+			list = l;
+			cap *= 2;
+		}
+		list[n++] = (pid_t)tid;
+	}
+	closedir(dir);
+	for (size_t i = 0; !e && i < n; i++) {
+		e = seize(p, list[i]);
 		if (e == 0)
 			added++;
 		else if (e == 1)
 			e = 0;
 	}
-	closedir(dir);
+	if (list != fresh)
+		free(list);
 	return e ? e : added;
 }
 
