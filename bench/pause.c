@@ -34,7 +34,8 @@
 #define GAP_NS		20000ULL	/* shorter stalls are noise */
 #define NGAPS		4096
 #define RUNS		7
-#define CLI_RUNS	15
+#define CLI_RUNS	21
+#define LIB_RUNS	21
 #define GDB_RUNS	3
 #define BATCH		10000
 #define SINGLE_ITERS	2000
@@ -292,7 +293,7 @@ static double median_cmd_pause(struct pause_target *pt, char *const argv[],
 void bench_pauses(const char *scremote, double native, double floor)
 {
 	double a_call[RUNS], a_pause[RUNS], p_call[RUNS], p_pause[RUNS];
-	double live[RUNS], lib[RUNS], cli = -1, gdb = -1;
+	double live[RUNS], lib[LIB_RUNS], cli = -1, gdb = -1;
 	struct pause_target pt;
 	const char *why = "";
 	char pidbuf[32];
@@ -311,8 +312,9 @@ void bench_pauses(const char *scremote, double native, double floor)
 		}
 		p_call[i] = batch_run(&pt, SCR_BATCH_PTRACE, &p_pause[i], &why);
 		live[i] = live_agent_call(&pt);
-		lib[i] = lib_one_call(&pt);
 	}
+	for (int i = 0; i < LIB_RUNS; i++)
+		lib[i] = lib_one_call(&pt);
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)pt.pid);
 	if (scremote) {
 		char *cmd[] = { (char *)scremote, pidbuf, "getpid", NULL };
@@ -327,7 +329,7 @@ void bench_pauses(const char *scremote, double native, double floor)
 
 	double ac = median(a_call, RUNS), ap = median(a_pause, RUNS);
 	double pc = median(p_call, RUNS), pp = median(p_pause, RUNS);
-	double lv = median(live, RUNS), lb = median(lib, RUNS);
+	double lv = median(live, RUNS), lb = median(lib, LIB_RUNS);
 
 	double load[1] = { -1 };
 
