@@ -849,6 +849,7 @@ static int place(struct scr_proc *p, struct scr_agent *ag,
 	unsigned long frame_sp;
 	int e;
 
+	drop_local(ag);			/* what a previous agent left */
 	e = can_place(ag, th);
 	if (e)
 		return e;
@@ -900,7 +901,10 @@ static int unmap(struct scr_proc *p, struct scr_agent *ag)
 	if (ag->rseq_cs)
 		scr__mem_write(ag->tid, ag->rseq_cs, &ag->rseq_val,
 			       sizeof(ag->rseq_val));
-	drop_local(ag);
+	/* The tool's side (unmapping it costs a few hundred microseconds
+	 * here) goes once the target runs again: scr__agent_free(), or
+	 * before another agent is placed. */
+	ag->state = AG_NONE;
 	return e;
 }
 
