@@ -490,6 +490,26 @@ static int check_own_calls(struct scr_proc *p, struct scr_agent *ag,
 	return 0;
 }
 
+/* The size of the code image: its frame's size does not depend on
+ * where it goes, so a trial build at any aligned address tells. */
+static int code_size(struct scr_agent *ag, struct scr_thread *th)
+{
+	size_t frame_off = ROUND_UP(ag->arch->layout->len, 64);
+	unsigned char *buf = malloc(ag->arch->frame_max);
+	unsigned long sp;
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	n = arch_agent_frame(&th->regs, &ag->ext, th->mask, PAGE + frame_off,
+			     buf, ag->arch->frame_max, &sp);
+	free(buf);
+	if (n < 0)
+		return (int)n;
+	ag->code_len = ROUND_UP(frame_off + (size_t)n, PAGE);
+	return 0;
+}
+
 /* The code image: the agent, then its rt_sigreturn frame. */
 static int build_code(struct scr_agent *ag, struct scr_thread *th,
 		      unsigned char **image, unsigned long *frame_sp)
@@ -716,8 +736,12 @@ static int map_agent(struct scr_proc *p, struct scr_agent *ag,
 	int e;
 
 	/* The ring mapping reserves room for the code after it too. */
-	ag->code_len = ROUND_UP(ROUND_UP(ag->arch->layout->len, 64) +
-				ag->arch->frame_max, PAGE);
+	e = code_size(ag, th);
+	if (e) {
+		scr__agent_set_status(ag, e, "cannot build the agent's rt_sigreturn frame: %s",
+				      strerror(-e));
+		return e;
+	}
 	a[0] = 0;
 	a[1] = ring_size(ag) + ag->code_len;
 	a[2] = PROT_READ | PROT_WRITE;
