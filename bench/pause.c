@@ -5,15 +5,18 @@
  * longest stall that overlaps it: what the target itself experienced,
  * from the stop to the first instruction after the release.
  *
- * On a machine with two CPUs or more, the target runs on the last one,
- * so that its meter does not compete with the tool (which is left free
- * to run anywhere: pinned, it would wait behind whatever else shares
- * its CPU on a busy machine).
+ * On a machine with two CPUs or more, the target runs on the last one
+ * and the tool (the bench, scremote, gdb) on the others: the meter must
+ * not compete with the tool, and a tool that the scheduler puts on the
+ * CPU of a spinning agent would starve it (or be starved).  On a busy
+ * machine the tool then waits behind the other work of its CPUs: the
+ * load average is printed with the figures.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -68,14 +71,18 @@ static int ncpus(void)
 	return n > 0 ? (int)n : 1;
 }
 
-static void pin(pid_t tid, int cpu)
+/* Pins tid to the last CPU (last), or to all the others. */
+static void pin(pid_t tid, bool last)
 {
 	cpu_set_t set;
+	int n = ncpus();
 
-	if (ncpus() < 2)
+	if (n < 2)
 		return;
 	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
+	for (int cpu = 0; cpu < n; cpu++)
+		if ((cpu == n - 1) == last)
+			CPU_SET(cpu, &set);
 	sched_setaffinity(tid, sizeof(set), &set);
 }
 
@@ -113,7 +120,7 @@ static int start_target(struct pause_target *pt)
 		return -errno;
 	if (pt->pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		pin(0, ncpus() - 1);
+		pin(0, true);
 		/* Run again as soon as it may: what it measures is our
 		 * stop, not the scheduler's delay in giving its CPU back. */
 		setpriority(PRIO_PROCESS, 0, -20);
@@ -302,6 +309,7 @@ void bench_pauses(const char *scremote, double native, double floor)
 		printf("pause meter: could not start its target\n");
 		return;
 	}
+	pin(0, false);
 	for (int i = 0; i < RUNS; i++) {
 		a_call[i] = batch_run(&pt, 0, &a_pause[i], &why);
 		if (a_call[i] < 0) {
@@ -335,7 +343,7 @@ void bench_pauses(const char *scremote, double native, double floor)
 
 	getloadavg(load, 1);
 	printf("pauses the target saw (its own longest stall), medians of %d runs%s; load average %.1f on %d CPUs:\n",
-	       RUNS, ncpus() > 1 ? ", the target on the last CPU" : "",
+	       RUNS, ncpus() > 1 ? ", the target on the last CPU, the tool on the others" : "",
 	       load[0], ncpus());
 	printf("  batch of %d getpid, agent      %9.2f ms   %7.3f us/call\n",
 	       BATCH, ap, ac);
