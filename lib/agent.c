@@ -234,28 +234,49 @@ static void defer(struct scr_agent *ag, pid_t tid, int sig)
 {
 	siginfo_t si;
 
-	if (ag->ndeferred == MAX_DEFERRED)
-		return;
 	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si)) {
 		memset(&si, 0, sizeof(si));
 		si.si_signo = sig;
 		si.si_code = SI_TKILL;
 	}
+	/* Standard signals do not queue: a thread held still would have
+	 * seen several as one. */
+	for (unsigned int i = 0; sig < SIGRTMIN && i < ag->ndeferred; i++)
+		if (ag->deferred[i].si_signo == sig)
+			return;
+	if (ag->ndeferred == MAX_DEFERRED) {
+		syscall(SYS_tkill, tid, sig);	/* still arrives */
+		return;
+	}
 	ag->deferred[ag->ndeferred++] = si;
 }
 
-/* Signals that stopped the agent's thread go to it again, now that it is
- * stopped with its own registers: with their own siginfo where the
- * kernel lets a tracer queue it, else as a tkill. */
-static void resend_deferred(struct scr_agent *ag, pid_t pid)
+/*
+ * A fault signal the kernel raised for a call the agent made (none
+ * should: calls that can are kept out of it): it belongs to that call,
+ * never to the target.  One taken before the agent's first instruction
+ * is the target's own, pending when it stopped, and stays its own.
+ */
+static bool agent_fault(struct scr_agent *ag, pid_t tid, int sig)
 {
-	for (unsigned int i = 0; i < ag->ndeferred; i++) {
-		siginfo_t *si = &ag->deferred[i];
+	struct arch_regs r;
+	siginfo_t si;
 
-		if (si->si_code >= 0 ||
-		    syscall(SYS_rt_tgsigqueueinfo, pid, ag->tid, si->si_signo, si))
-			syscall(SYS_tkill, ag->tid, si->si_signo);
-	}
+	return (SIGBIT(sig) & FAULT_SIGS) &&
+	       ptrace(PTRACE_GETSIGINFO, tid, 0, &si) == 0 && si.si_code > 0 &&
+	       arch_get_regs(tid, &r) == 0 &&
+	       arch_pc(&r) == ag->code + ag->arch->layout->call +
+			      ag->abi->insn_len;
+}
+
+/* Signals that stopped the agent's thread go to it again, now that it is
+ * stopped with its own registers, each with its own siginfo, as after
+ * an injected call (scr__requeue_signals). */
+static void resend_deferred(struct scr_proc *p, struct scr_agent *ag,
+			    struct scr_thread *th)
+{
+	scr__requeue_signals(scr__proc_target(p), th, ag->deferred,
+			     ag->ndeferred);
 	ag->ndeferred = 0;
 }
 
@@ -287,7 +308,11 @@ static int handle_stop(struct scr_proc *p, struct scr_agent *ag,
 	}
 	switch (event) {
 	case 0:
-		defer(ag, th->tid, sig);
+		/* A fault signal the kernel raised for a call in the agent
+		 * (none should: calls that can are kept out of it) belongs
+		 * to that call, never to the target: dropped. */
+		if (!agent_fault(ag, th->tid, sig))
+			defer(ag, th->tid, sig);
 		if (parking)
 			return 1;	/* a stop inside get_signal() */
 		break;
@@ -393,7 +418,7 @@ int scr__agent_park(struct scr_proc *p, struct scr_agent *ag,
 	if (!e && ag->ext_dirty && (e = arch_set_ext(th->tid, &ag->ext)) == 0)
 		ag->ext_dirty = false;
 	if (!e)
-		resend_deferred(ag, scr_pid(p));
+		resend_deferred(p, ag, th);
 	return e;
 }
 

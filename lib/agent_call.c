@@ -127,8 +127,7 @@ static int await(struct scr_proc *p, struct scr_agent *ag,
 
 /* ---- calls ---- */
 
-static int check_seccomp(struct scr_proc *p, struct scr_agent *ag,
-			 struct scr_thread *th, long nr,
+static int check_seccomp(struct scr_agent *ag, struct scr_thread *th, long nr,
 			 const unsigned long *args, unsigned int nargs)
 {
 	unsigned long a[6] = { 0 };
@@ -137,8 +136,11 @@ static int check_seccomp(struct scr_proc *p, struct scr_agent *ag,
 		return 0;
 	if (!th->filters && !th->filters_err)
 		th->filters_err = scr__filters_read(th->tid, &th->filters);
+	/* Unread filters (waived by the caller) may answer with SIGSYS:
+	 * such calls take the ptrace path, which ends a faulting call
+	 * exactly (EREMOTEIO) where the agent could not. */
 	if (th->filters_err)
-		return scr__proc_target(p)->seccomp_unchecked ? 0 : -EACCES;
+		return -EACCES;
 	for (unsigned int i = 0; i < nargs && i < 6; i++)
 		a[i] = args[i];
 	return scr__verdict_harms(scr__filters_verdict(th->filters,
@@ -167,9 +169,9 @@ static bool meets_agent(struct scr_agent *ag, unsigned long addr,
  * their usual form.  *need: argument bits that must be known values for
  * the answer (a reference there must be resolved first).
  */
-static int may_run(struct scr_proc *p, struct scr_agent *ag,
-		   struct scr_thread *th, long nr, const unsigned long *args,
-		   unsigned int nargs, unsigned int *need)
+static int may_run(struct scr_agent *ag, struct scr_thread *th, long nr,
+		   const unsigned long *args, unsigned int nargs,
+		   unsigned int *need)
 {
 	unsigned long addr, len;
 	unsigned int refs = 0;
@@ -194,7 +196,7 @@ static int may_run(struct scr_proc *p, struct scr_agent *ag,
 	}
 	if (th->seccomp == 2) {
 		*need |= 0x3f;
-		if (check_seccomp(p, ag, th, nr, args, nargs))
+		if (check_seccomp(ag, th, nr, args, nargs))
 			return 0;
 	}
 	return 1;
@@ -256,7 +258,7 @@ int scr__agent_syscall(struct scr_proc *p, struct scr_thread *th, long nr,
 	int e;
 
 	if (!ag || ag->state != AG_RUNNING || ag->tid != th->tid ||
-	    !may_run(p, ag, th, nr, args, nargs, &need))
+	    !may_run(ag, th, nr, args, nargs, &need))
 		return 1;
 	e = scr__agent_check_watch(ag);
 	if (e)
@@ -341,9 +343,8 @@ static void known_args(const struct scr_call *calls, size_t i, size_t base,
 }
 
 /* How many calls from base on can go to the agent as one request. */
-static unsigned int plan(struct scr_proc *p, struct scr_agent *ag,
-			 struct scr_thread *th, const struct scr_call *calls,
-			 size_t base, size_t n)
+static unsigned int plan(struct scr_agent *ag, struct scr_thread *th,
+			 const struct scr_call *calls, size_t base, size_t n)
 {
 	unsigned int count = 0;
 
@@ -353,7 +354,7 @@ static unsigned int plan(struct scr_proc *p, struct scr_agent *ag,
 		int ok;
 
 		known_args(calls, i, base, args, &open);
-		ok = may_run(p, ag, th, calls[i].nr, args, calls[i].nargs,
+		ok = may_run(ag, th, calls[i].nr, args, calls[i].nargs,
 			     &need);
 		/* The answer needs a result not known yet: a request of
 		 * its own, once the earlier ones have run. */
@@ -477,7 +478,7 @@ int scr__agent_batch(struct scr_proc *p, pid_t tid, struct scr_call *calls,
 			e = 0;
 		}
 		if (ag->state == AG_RUNNING)
-			count = plan(p, ag, th, calls, i, n);
+			count = plan(ag, th, calls, i, n);
 		if (count) {
 			e = run_request(p, ag, th, calls, i, count, flags,
 					&ran);

@@ -12,15 +12,10 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "internal.h"
 #include "agent_abi.h"
 
-#define SIGBIT(sig)	(1ULL << ((sig) - 1))
-/* The engine's call mask (engine.c): everything blocked but SIGTRAP and
- * the fault signals, whose forced delivery would reset a blocked
- * handler to SIG_DFL.  The agent runs under the same mask. */
-#define FAULT_SIGS	(SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | \
-			 SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
-#define CALL_MASK	(~(SIGBIT(SIGTRAP) | FAULT_SIGS))
+/* The agent runs under the engine's call mask (internal.h). */
 #define PAGE		4096UL
 #define ROUND_UP(x, a)	(((x) + (a) - 1) & ~((a) - 1))
 

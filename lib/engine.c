@@ -59,11 +59,6 @@
 
 enum method { M_STEP, M_SYSCALL, M_SYSCALL_TRAP };
 
-#define SIGBIT(sig) (1ULL << ((sig) - 1))
-#define FAULT_SIGS (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | \
-		    SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
-/* While a call runs: everything blocked but our trap and the faults. */
-#define CALL_MASK (~(SIGBIT(SIGTRAP) | FAULT_SIGS))
 /* While we queue signals again: nothing but our trap. */
 #define QUIET_MASK (~SIGBIT(SIGTRAP))
 #define TRAP_GRACE_MS 2000
@@ -1269,6 +1264,36 @@ static int restore(struct run *r, const struct scr_req *c,
 	requeue_by_tracer(r);
 	if (r->foreign_trap && th->exact)
 		ptrace(PTRACE_INTERRUPT, th->tid, 0, 0);
+	return e;
+}
+
+/*
+ * Signals that stopped a thread while it ran code of ours other than an
+ * injected call (the agent), queued again as an injected call's are:
+ * the thread is at a ptrace-stop with its own registers (th->regs) back.
+ */
+int scr__requeue_signals(struct scr_target *tg, struct scr_thread *th,
+			 const siginfo_t *sigs, size_t n)
+{
+	struct run r = { .tg = tg, .th = th };
+	struct scr_req none = { -1, NULL, 0, 0, NULL };
+	int e;
+
+	if (!n)
+		return 0;
+	r.abi = arch_abi_of(&th->regs);
+	r.nr = r.abi->nr_rt_tgsigqueueinfo;
+	r.after = th->regs;
+	e = choose_pc(&r, r.abi);
+	if (!e)
+		e = choose_method(&r);
+	for (size_t i = 0; i < n; i++)
+		defer_signal(&r, &sigs[i]);
+	if (e)
+		requeue_by_tracer(&r);	/* the best that can be done */
+	else
+		e = restore(&r, &none, NULL);
+	free(r.deferred);
 	return e;
 }
 

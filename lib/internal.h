@@ -19,6 +19,16 @@
 #define ERESTARTNOHAND		514
 #define ERESTART_RESTARTBLOCK	516
 
+/* ---- signal masks ---- */
+#define SIGBIT(sig) (1ULL << ((sig) - 1))
+/* The synchronous fault signals: the kernel forces them, and forcing a
+ * blocked one resets its handler to SIG_DFL for good. */
+#define FAULT_SIGS (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | \
+		    SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
+/* While a call (or the agent) runs: everything blocked but our trap and
+ * the fault signals. */
+#define CALL_MASK (~(SIGBIT(SIGTRAP) | FAULT_SIGS))
+
 /* ---- bounded waits (wait.c) ---- */
 struct scr_deadline {
 	bool forever;
@@ -166,6 +176,10 @@ int scr__release_mask(struct scr_thread *th);
 
 /* Undoes an EINTR that our own interrupt caused in an untimed wait. */
 int scr__undo_eintr(struct scr_thread *th);
+
+/* Queues signals again in a stopped thread, exactly as after a call. */
+int scr__requeue_signals(struct scr_target *tg, struct scr_thread *th,
+			 const siginfo_t *sigs, size_t n);
 
 int scr__inject(struct scr_target *tg, struct scr_thread *th,
 		const struct scr_req *c, struct ptrace_sc_ret *ret);

@@ -478,6 +478,11 @@ TEST_T(spinning_target_survives_a_thousand_batches, 60)
 
 static volatile sig_atomic_t n_usr1, n_alrm, n_rt, rt_sum, n_trap;
 
+/* Who sent SIGTRAP and SIGSEGV, and how: each must arrive as sent. */
+static volatile int n_segv, trap_pid, trap_code, segv_pid, segv_code,
+	segv_val;
+static volatile pid_t sender_pid;
+
 static void count_sig(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
@@ -485,9 +490,16 @@ static void count_sig(int sig, siginfo_t *si, void *uc)
 		n_usr1++;
 	else if (sig == SIGALRM)
 		n_alrm++;
-	else if (sig == SIGTRAP)
+	else if (sig == SIGTRAP) {
 		n_trap++;
-	else {
+		trap_pid = si->si_pid;
+		trap_code = si->si_code;
+	} else if (sig == SIGSEGV) {
+		n_segv++;
+		segv_pid = si->si_pid;
+		segv_code = si->si_code;
+		segv_val = si->si_value.sival_int;
+	} else {
 		n_rt++;
 		rt_sum += si->si_value.sival_int;
 	}
@@ -503,21 +515,33 @@ static void counter(struct target *t, void *arg)
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
 	sigaction(SIGTRAP, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGRTMIN, &sa, NULL);
 	say(t, "READY");
-	if (read(t->tgt_in, buf, 1) != 1)
+	if (read(t->tgt_in, buf, 1) != 1 ||
+	    read(t->tgt_in, (void *)&sender_pid, sizeof(pid_t)) !=
+		    sizeof(pid_t))
 		say(t, "BAD read: %s", strerror(errno));
 	else if (n_usr1 < 1 || n_alrm < 1 || n_trap != 1 || n_rt != 5 ||
-		 rt_sum != 15)
-		say(t, "BAD handlers saw usr1 %d alrm %d trap %d rt %d (sum %d)",
-		    (int)n_usr1, (int)n_alrm, (int)n_trap, (int)n_rt,
-		    (int)rt_sum);
+		 rt_sum != 15 || n_segv != 1)
+		say(t, "BAD handlers saw usr1 %d alrm %d trap %d segv %d rt %d "
+		    "(sum %d)", (int)n_usr1, (int)n_alrm, (int)n_trap,
+		    (int)n_segv, (int)n_rt, (int)rt_sum);
+	else if (trap_pid != sender_pid || trap_code != SI_USER)
+		say(t, "BAD SIGTRAP came from %d code %d, not %d by kill",
+		    trap_pid, trap_code, (int)sender_pid);
+	else if (segv_pid != sender_pid || segv_code != SI_QUEUE ||
+		 segv_val != 42)
+		say(t, "BAD SIGSEGV came from %d code %d value %d, not %d by "
+		    "sigqueue with 42", segv_pid, segv_code, segv_val,
+		    (int)sender_pid);
 	else
 		say(t, "OK");
 }
 
-/* Signals sent while the agent runs a batch (SIGTRAP, the one it leaves
- * unblocked, included) all reach the target's handlers afterwards. */
+/* Signals sent while the agent runs a batch (SIGTRAP and SIGSEGV, which
+ * it leaves unblocked, included) all reach the target's handlers
+ * afterwards, with their own sender, code and value. */
 TEST(signals_sent_during_a_batch_are_delivered_after)
 {
 	struct scr_call *c = calls_of(300, SYS_nanosleep);
@@ -539,6 +563,7 @@ TEST(signals_sent_during_a_batch_are_delivered_after)
 		kill(t.pid, SIGUSR1);
 		kill(t.pid, SIGALRM);
 		kill(t.pid, SIGTRAP);
+		sigqueue(t.pid, SIGSEGV, (union sigval){ .sival_int = 42 });
 		for (int i = 1; i <= 5; i++)
 			sigqueue(t.pid, SIGRTMIN, (union sigval){ .sival_int = i });
 		_exit(0);
@@ -553,6 +578,7 @@ TEST(signals_sent_during_a_batch_are_delivered_after)
 	CHECK_OK(scr_detach(p));
 	msleep(50);
 	CHECK(write(t.in, "x", 1) == 1);
+	CHECK(write(t.in, &sender, sizeof(sender)) == sizeof(sender));
 	expect_ok(&t, 2000);
 	free(c);
 	target_kill(&t);

@@ -268,6 +268,7 @@ bool arch_agent_may_run(const struct arch_abi *abi, long nr)
 	case __NR_prctl:	/* PR_SET_SECCOMP could refuse the agent's calls */
 	case __NR_rt_sigprocmask:
 	case __NR_arch_prctl:	/* ARCH_SHSTK_ENABLE */
+	case 335:		/* uretprobe (6.11): SIGILL outside a probe */
 		return false;
 	default:
 		return true;
