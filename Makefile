@@ -47,6 +47,7 @@ all: $(LIBA) $(LIBSO) $(TEST_BINS) $(PROGS)
 -include mk/systab.mk
 -include cli/cli.mk
 -include mk/install.mk
+-include mk/python.mk
 -include tests/arch/$(ARCH)/tests.mk
 
 $(BUILD)/%.o: %.c
@@ -110,6 +111,7 @@ demo: all
 
 bench: all
 	@$(BUILD)/bench/bench $(BUILD)/scremote
+	@$(MAKE) --no-print-directory bench-python
 
 clean:
 	rm -rf build build-asan
