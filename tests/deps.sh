@@ -5,8 +5,10 @@
 # it says what is missing (the tests that need it skip or fail, saying so).
 set -u
 # linux-source: the system call tables are generated from its prototypes.
+# python3-pytest runs the Python binding's tests; python3-pip (with
+# setuptools) checks that it installs offline.
 pkgs=(python3 iproute2 procps util-linux strace mandoc man-db pkg-config g++
-      linux-source xz-utils)
+      linux-source xz-utils python3-pytest python3-pip)
 # Real servers for the verbs' tests (tests/sh/verbs_*.sh).  Debian starts
 # them as services where an init system runs; the tests start their own.
 pkgs+=(nginx redis-server redis-tools)
