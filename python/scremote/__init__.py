@@ -49,6 +49,12 @@ __all__ = [
     "families", "ABIS", "host_abi", "library_path", "library_version", "__version__",
 ]
 
+# Shown as scremote.X in reprs and tracebacks, where users know them.
+for _cls in (Error, NotExecuted, TargetExited, TargetError, AttachError, ArgumentError,
+             UnknownName, ArgKind, Arg, Signature, Buffer, Int, Ref, Session):
+    _cls.__module__ = __name__
+del _cls
+
 #: The libscremote the binding loaded, and its version.
 library_path: str = _lib.real_path()
 library_version: str = _lib.version

@@ -43,19 +43,20 @@ def test_timeout(target):
 def test_ebusy_a_sleep_the_kernel_will_resume(target):
     """The target sleeps in a relative nanosleep; a nanosleep of ours would
     overwrite the restart block it resumes from."""
-    target.send("nap(1.5)")
+    # Long enough that a loaded machine still attaches during it.
+    target.send("nap(4)")
     wait_until(lambda: in_syscall(target.pid, scremote.syscall_nr("clock_nanosleep")) or
                in_syscall(target.pid, scremote.syscall_nr("nanosleep")), 10, "the nap")
     t0 = time.monotonic()
-    with scremote.attach(target.pid) as s:
+    with scremote.attach(target.pid, timeout_ms=1000) as s:
         with pytest.raises(scremote.NotExecuted) as ei:
             s.call("nanosleep", TIMESPEC_5S, None)
-        assert ei.value.errno == errno.EBUSY
+        assert ei.value.errno == errno.EBUSY, ei.value
         assert "stopped in a system call the kernel will resume" in str(ei.value)
         assert s.call("getpid") == target.pid
-    # The nap ends on time, undisturbed (0: not interrupted).
-    assert target.answer(10) == 0
-    assert time.monotonic() - t0 < 8
+    # The nap ends, undisturbed (0: not interrupted), not later than asked.
+    assert target.answer(20) == 0
+    assert time.monotonic() - t0 < 15
 
 
 def test_ebusy_execve_in_a_threaded_process(spawn):
@@ -209,7 +210,7 @@ def test_a_thread_that_never_returns_to_user_mode(target):
         t0 = time.monotonic()
         with pytest.raises(scremote.NotExecuted) as ei:
             s.call("getpid", tid=tid)
-        assert ei.value.errno == errno.EOPNOTSUPP and time.monotonic() - t0 < 2
+        assert ei.value.errno == errno.EOPNOTSUPP and time.monotonic() - t0 < 3
         assert "never returns to user mode" in str(ei.value)
         assert s.call("getpid") == target.pid
     assert target.ask("9") == 9

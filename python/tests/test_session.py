@@ -195,3 +195,25 @@ def test_a_stopped_process_stays_stopped(target):
     assert status_field(target.pid, "TracerPid") == "0"
     os.kill(target.pid, 18)   # SIGCONT
     assert target.ask("5") == 5
+
+
+FORK = r"""
+import gc, os, sys, scremote
+s = scremote.attach(int(sys.argv[1]))
+child = os.fork()
+if child == 0:          # not the tracer: must leave the session alone
+    del s
+    gc.collect()
+    sys.exit(0)         # atexit would detach a session of its own
+_, status = os.waitpid(child, 0)
+print(status, s.call("getpid") == int(sys.argv[1]))
+s.detach()
+"""
+
+
+def test_a_forked_child_leaves_its_parents_session_alone(target):
+    r = subprocess.run([sys.executable, "-W", "error::ResourceWarning", "-c", FORK,
+                        str(target.pid)], cwd=PYDIR, capture_output=True, text=True, timeout=60)
+    assert r.stdout == "0 True\n", r.stderr
+    assert r.stderr == ""       # the child did not even warn about the session
+    assert released(target.pid)
