@@ -4,6 +4,7 @@ The public classes over libscremote's session API (scr_attach(3)).
 """
 from __future__ import annotations
 
+import ctypes
 import errno
 import operator
 import os
@@ -481,7 +482,10 @@ class Session:
                 base = self._place(blob)
                 for _, i in blob.slots:
                     argv[i] += base
-        e = _scr_syscall(self._handle, tid, spec.nr, self._argv, n, self._retp)
+        try:
+            e = _scr_syscall(self._handle, tid, spec.nr, self._argv, n, self._retp)
+        except ctypes.ArgumentError:
+            raise ArgumentError(f"tid is a thread id (an int), not {tid!r}") from None
         if blob is not None and blob.buffers:
             self._read_back(blob)
         if e:
@@ -558,7 +562,10 @@ class Session:
             for k, i in blob.slots:
                 arr[k].args[i] += base
         flags = _lib.SCR_BATCH_STOP_ON_ERROR if stop_on_error else 0
-        r = _L.scr_batch(self._handle, tid, arr, len(items), flags)
+        try:
+            r = _L.scr_batch(self._handle, tid, arr, len(items), flags)
+        except ctypes.ArgumentError:
+            raise ArgumentError(f"tid is a thread id (an int), not {tid!r}") from None
         if blob.buffers:
             self._read_back(blob)
         if r == -errno.EINVAL and all(c.status == 0 for c in arr):

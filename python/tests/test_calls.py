@@ -83,6 +83,10 @@ def test_arguments_are_checked_before_anything_reaches_the_target(target):
             s.call(-1)
         with pytest.raises(scremote.ArgumentError, match="cannot take dict"):
             s.call("write", 1, {}, 0)
+        with pytest.raises(scremote.ArgumentError, match="tid is a thread id"):
+            s.call("getpid", tid="1")
+        with pytest.raises(scremote.ArgumentError, match="tid is a thread id"):
+            s.batch([("getpid",)], tid=None)
         assert s.call("getpid") == target.pid
     assert fds(target) == before
 
