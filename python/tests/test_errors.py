@@ -137,22 +137,29 @@ def test_a_dead_thread_or_a_bad_tid(target, dead_pid):
 
 
 def test_the_target_killed_during_a_call(target):
-    """SIGKILL while a 5 s nanosleep runs in it: ESRCH at once, and its
-    real parent (this process) reaps it with its true status."""
+    """SIGKILL while a 5 s nanosleep of ours runs in it: the call ends at
+    once, the process reported ended by that signal, and its real parent
+    (this process) reaps it with its true status."""
+    nr = scremote.syscall_nr("nanosleep")
+
+    def kill_when_inside():
+        end = time.monotonic() + 10
+        while not in_syscall(target.pid, nr) and time.monotonic() < end:
+            time.sleep(0.005)
+        os.kill(target.pid, signal.SIGKILL)
+    killer = threading.Thread(target=kill_when_inside)
     with scremote.attach(target.pid) as s:
-        killer = threading.Timer(0.3, os.kill, (target.pid, signal.SIGKILL))
         killer.start()
         t0 = time.monotonic()
         try:
-            with pytest.raises(scremote.NotExecuted) as ei:
+            with pytest.raises(scremote.TargetExited) as ei:
                 s.call("nanosleep", TIMESPEC_5S, None)
         finally:
-            killer.cancel()
+            killer.join(15)
         assert time.monotonic() - t0 < 4
-        assert ei.value.errno == errno.ESRCH
-        if isinstance(ei.value, scremote.TargetExited):
-            assert ei.value.returncode == -signal.SIGKILL
-            assert "killed by signal 9" in str(ei.value)
+        e = ei.value
+        assert (e.errno, e.returncode) == (errno.ESRCH, -signal.SIGKILL)
+        assert str(e) == f"process {target.pid} ended during nanosleep (killed by signal 9)"
         with pytest.raises(scremote.NotExecuted) as ei:
             s.call("getpid")
         assert ei.value.errno == errno.ESRCH
