@@ -18,7 +18,6 @@ The library is looked for, in order:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import enum
 import os
 from ctypes import (POINTER, Structure, c_char_p, c_int, c_long, c_longlong, c_size_t,
@@ -177,6 +176,7 @@ def _candidates() -> Iterator[str]:
     if os.path.isfile(os.path.join(top, "include", "scremote.h")):
         yield os.path.join(top, "build", SONAME)
     yield SONAME
+    import ctypes.util      # slow to import, and seldom needed
     found = ctypes.util.find_library("scremote")
     if found:
         yield found
