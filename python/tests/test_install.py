@@ -105,10 +105,10 @@ def test_pip_installs_the_package_offline(target, tmp_path):
     assert "py.typed" in files and "__init__.py" in files and "_config.py" not in files
     meta = [d for d in os.listdir(dest) if d.endswith(".dist-info")]
     assert meta == [f"scremote-{scremote.__version__}.dist-info"]
-    # Beside a library the loader finds (here: named by SCREMOTE_LIB).
+    # The library is the dynamic loader's to find, as it would be installed.
     r = subprocess.run([sys.executable, "-c", CHECK, str(target.pid)], cwd="/",
-                       env=clean_env(PYTHONPATH=str(dest),
-                                     SCREMOTE_LIB=os.path.join(BUILD, "libscremote.so.0")),
+                       env=clean_env(PYTHONPATH=str(dest), LD_LIBRARY_PATH=BUILD),
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split()[1:] == ["True", str(os.O_WRONLY)]
+    assert r.stdout.split() == [os.path.realpath(os.path.join(BUILD, "libscremote.so.0")),
+                                "True", str(os.O_WRONLY)]
