@@ -2,7 +2,8 @@
 """make bench, Python part: remote calls from Python against the same calls
 from C, through the same shared library, on the same target, in
 interleaved rounds so that the noise of a shared machine falls on both
-sides alike.
+sides alike: each ratio is the median of the rounds' own ratios, each
+taken between runs made one right after the other.
 
     C        scr_syscall(getpid) in a loop (bench/call_loop.c)
     Python   Session.call("getpid") in a loop
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import time
 
-ROUNDS = 7
+ROUNDS = 11
 ITERS = 2000
 GOAL = 1.5
 
@@ -88,26 +89,30 @@ def main():
     try:
         for r in range(ROUNDS):
             # Alternate who goes first, so that a trend favours neither.
-            order = [("c", lambda: c_round(loop, pid, "call")),
-                     ("py", lambda: py_round(scremote, pid, "call")),
-                     ("ctypes", lambda: py_round(scremote, pid, "ctypes")),
-                     ("c_batch", lambda: c_round(loop, pid, "batch")),
-                     ("py_batch", lambda: py_round(scremote, pid, "batch"))]
-            for name, fn in (order if r % 2 == 0 else order[::-1]):
-                series[name].append(fn())
+            pairs = [[("c", lambda: c_round(loop, pid, "call")),
+                      ("py", lambda: py_round(scremote, pid, "call"))],
+                     [("ctypes", lambda: py_round(scremote, pid, "ctypes"))],
+                     [("c_batch", lambda: c_round(loop, pid, "batch")),
+                      ("py_batch", lambda: py_round(scremote, pid, "batch"))]]
+            for pair in pairs:
+                for name, fn in (pair if r % 2 == 0 else pair[::-1]):
+                    series[name].append(fn())
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     med = {k: statistics.median(e for e, _ in v) for k, v in series.items()}
     cpu = {k: statistics.median(u for _, u in v) for k, v in series.items()}
+
+    def ratio(a, b):
+        return statistics.median(x[0] / y[0] for x, y in zip(series[a], series[b]))
     print(f"remote getpid from Python, {ROUNDS} rounds x {ITERS} calls, medians of rounds:")
-    print(f"  C scr_syscall                {med['c']:8.3f} us")
-    print(f"  Python Session.call          {med['py']:8.3f} us")
-    print(f"  Python bare ctypes call      {med['ctypes']:8.3f} us")
-    print(f"  C scr_batch, per call        {med['c_batch']:8.3f} us")
-    print(f"  Python Session.batch, per call {med['py_batch']:6.3f} us")
-    print(f"ratio Session.call / C:        {med['py'] / med['c']:5.2f}x (goal <= {GOAL:.2f}x)")
-    print(f"ratio Session.batch / C batch: {med['py_batch'] / med['c_batch']:5.2f}x")
+    print(f"  C scr_syscall                  {med['c']:8.3f} us")
+    print(f"  Python Session.call            {med['py']:8.3f} us")
+    print(f"  Python bare ctypes call        {med['ctypes']:8.3f} us")
+    print(f"  C scr_batch, per call          {med['c_batch']:8.3f} us")
+    print(f"  Python Session.batch, per call {med['py_batch']:8.3f} us")
+    print(f"ratio Session.call / C:         {ratio('py', 'c'):5.2f}x (goal <= {GOAL:.2f}x)")
+    print(f"ratio Session.batch / C batch:  {ratio('py_batch', 'c_batch'):5.2f}x")
     # The binding's own cost is CPU time of the caller, which the remote
     # call's waits hide from the elapsed times above.
     print(f"user CPU per call: C {cpu['c']:.2f} us, ctypes {cpu['ctypes']:.2f} us, "
