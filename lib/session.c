@@ -121,6 +121,16 @@ static int seize(struct scr_proc *p, pid_t tid)
 			return tracer && tracer != (unsigned long long)getpid() ?
 			       -EBUSY : 1;
 		}
+		/* A process has one tracer at a time: say so (the kernel
+		 * says EPERM), so that the caller does not chase rights. */
+		if (errno == EPERM) {
+			unsigned long long tracer = 0;
+
+			if (scr__status_num(tid, "TracerPid", &tracer) == 0 &&
+			    tracer)
+				return -EBUSY;
+			errno = EPERM;
+		}
 		return -errno;
 	}
 	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) && errno != ESRCH)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -722,5 +723,36 @@ TEST(thread_exit_and_multithreaded_execve)
 	CHECK_OK(scr_detach(p));
 	CHECK(write(t.in, "hello", 5) == 5);
 	expect_ok(&t, 2000);
+	target_kill(&t);
+}
+
+/*
+ * A process another tracer holds: EBUSY, as scr_attach(3) promises (the
+ * kernel itself says EPERM), and the other tracer keeps it.
+ */
+TEST(attach_to_a_process_someone_traces_is_ebusy)
+{
+	struct scr_proc *p = NULL;
+	struct target t;
+	int ready[2], done[2];
+	pid_t tracer;
+	char c;
+
+	target_start(&t, target_idle, NULL);
+	expect_ready(&t);
+	CHECK(pipe(ready) == 0 && pipe(done) == 0);
+	tracer = fork();
+	CHECK(tracer >= 0);
+	if (tracer == 0) {
+		if (ptrace(PTRACE_SEIZE, t.pid, 0, 0) ||
+		    write(ready[1], "s", 1) != 1 || read(done[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	CHECK(read(ready[0], &c, 1) == 1);
+	CHECK_EQ(scr_attach(t.pid, 0, &p), -EBUSY);
+	CHECK(p == NULL);
+	CHECK(write(done[1], "e", 1) == 1);
+	CHECK_EQ(waitpid(tracer, NULL, 0), tracer);
 	target_kill(&t);
 }
