@@ -663,14 +663,57 @@ static void explain_attach_pinned(pid_t pid, int pidfd, int err)
 		 "nothing was done", (int)pid);
 }
 
+/* Output and messages kept in memory while the process is stopped. */
+struct held {
+	char *out, *err;
+	size_t outlen, errlen;
+};
+
+static void hold_output(struct held *h, struct run_opts *ro)
+{
+	FILE *out, *err;
+
+	memset(h, 0, sizeof(*h));
+	out = open_memstream(&h->out, &h->outlen);
+	err = out ? open_memstream(&h->err, &h->errlen) : NULL;
+	if (!err) {		/* no memory: write as we go */
+		if (out)
+			fclose(out);
+		free(h->out);
+		h->out = NULL;
+		return;
+	}
+	ro->out = out;
+	ro->err = err;
+}
+
+/* Writes what was held, output first: a run stops at the first call
+ * that fails, so its message came last. */
+static void release_output(struct held *h, struct run_opts *ro)
+{
+	if (ro->out == stdout)
+		return;
+	fclose(ro->out);
+	fclose(ro->err);
+	ro->out = stdout;
+	ro->err = NULL;
+	fwrite(h->out, 1, h->outlen, stdout);
+	fflush(stdout);
+	fwrite(h->err, 1, h->errlen, stderr);
+	free(h->out);
+	free(h->err);
+}
+
 /* Attach, run, detach.  Returns the exit status. */
 static int attach_and_run(pid_t pid, int pidfd, pid_t tid, int timeout_ms,
 			  const struct opts *o, const struct sys_abi *abi,
 			  struct call *calls, unsigned int n, struct script *s)
 {
-	struct run_opts ro = { pid, tid, o->json, stdout, abi, &stop_sig };
+	struct run_opts ro = { pid, tid, o->json, stdout, NULL, abi,
+			       &stop_sig };
 	unsigned int flags = o->no_seccomp_check ?
 			     SCR_ATTACH_SECCOMP_UNCHECKED : 0;
+	struct held held;
 	struct scr_proc *p;
 	int rc, r;
 
@@ -686,6 +729,11 @@ static int attach_and_run(pid_t pid, int pidfd, pid_t tid, int timeout_ms,
 	session = p;
 	if (stop_sig)		/* it came before the session was visible */
 		scr_interrupt(p);
+	/* Calls given on the command line print once the process runs
+	 * again: writing (and the reader it wakes) stays out of the stop.
+	 * A file of calls streams, chunk by chunk. */
+	if (!s)
+		hold_output(&held, &ro);
 	scr_set_timeout(p, timeout_ms);
 	if (tid && !session_has_thread(p, tid)) {
 		complain_not_thread(pid, tid);
@@ -697,6 +745,8 @@ static int attach_and_run(pid_t pid, int pidfd, pid_t tid, int timeout_ms,
 	}
 	session = NULL;
 	r = scr_detach(p);
+	if (!s)
+		release_output(&held, &ro);
 	if (r < 0 && rc != EXIT_NORUN) {
 		if (r == -ESRCH)
 			complain_as("detach", "process %d exited before it could be "

@@ -18,17 +18,19 @@
 #include "run.h"
 #include "util.h"
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const struct run_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
-static void say(const char *fmt, ...)
+static void say(const struct run_opts *o, const char *fmt, ...)
 {
+	FILE *f = o->err ? o->err : stderr;
 	va_list ap;
 
-	fputs("scremote: ", stderr);
+	fputs("scremote: ", f);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(f, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', f);
 }
 
 /* ---- placing data ------------------------------------------------------- */
@@ -120,8 +122,9 @@ static int materialize(struct runner *r, const struct call *c, size_t first,
 		if (e == -EINTR && *r->o->stop)
 			return e;	/* the caller reports the signal */
 		if (e < 0) {
-			say("%s: cannot place argument %u (%s) in the target's "
-			    "memory: %s", c->name, i + 1, a->text, strerror(-e));
+			say(r->o, "%s: cannot place argument %u (%s) in the "
+			    "target's memory: %s", c->name, i + 1, a->text,
+			    strerror(-e));
 			return e;
 		}
 		argv[i] = *v;
@@ -467,7 +470,7 @@ static void report_unrun(struct runner *r, const struct call *c, int err)
 
 	explain_unrun(r->p, c, err, o, m, sizeof(m));
 	if (!(err == -EINTR && *o->stop))
-		say("%s", m);
+		say(o, "%s", m);
 	if (o->json) {
 		print_json_unrun(o->out, c, err, m, &x);
 		fflush(o->out);
@@ -577,7 +580,7 @@ static int flush(struct runner *r)
 
 	if (!r->n || r->rc)
 		return r->rc;
-	check_output(r->o->out);
+	check_output(stdout);	/* where the output goes in the end */
 	if (*r->o->stop) {
 		r->rc = 128 + *r->o->stop;
 		return r->rc;

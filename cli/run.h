@@ -21,6 +21,7 @@ struct run_opts {
 	pid_t tid;		/* 0: the main thread */
 	int json;
 	FILE *out;
+	FILE *err;		/* messages ("scremote: ..."); NULL: stderr */
 	const struct sys_abi *abi;
 	/* Set by signal handlers; checked between chunks. */
 	volatile sig_atomic_t *stop;
