@@ -596,7 +596,11 @@ static void drain_own_trap(struct run *r)
 	if (set_mask(r->th->tid, QUIET_MASK))
 		return;
 	scr__deadline_init(&r->dl, TRAP_GRACE_MS);
-	if (resume(r, PTRACE_SINGLESTEP) == 0)
+	/* Unblocked and pending, it is taken inside get_signal(), before
+	 * user mode; stepping (or stopping at the next call where there is
+	 * no step) bounds what could run if it were not. */
+	if (resume(r, r->abi->can_step ? PTRACE_SINGLESTEP :
+					 PTRACE_SYSCALL) == 0)
 		next_stop(r, &status);
 }
 
