@@ -184,4 +184,32 @@ int scr__requeue_signals(struct scr_target *tg, struct scr_thread *th,
 int scr__inject(struct scr_target *tg, struct scr_thread *th,
 		const struct scr_req *c, struct ptrace_sc_ret *ret);
 
+/* ---- what sessions offer core dumps (session.c) ---- */
+
+bool scr__proc_interrupted(const struct scr_proc *p);
+/* Live thread i (from 0) of the session, with the signal mask it had
+ * when the session stopped it and that stop.  -ENOENT after the last. */
+int scr__proc_thread(struct scr_proc *p, size_t i, pid_t *tid,
+		     uint64_t *mask, struct scr_stop *stop);
+/* Takes the session's own things out of the process now (the agent,
+ * the scratch area), as scr_detach() does. */
+int scr__proc_drop_scratch(struct scr_proc *p);
+/* A call in a live thread that a pending scr_interrupt() does not
+ * refuse: for putting things back. */
+int scr__proc_call(struct scr_proc *p, long nr, const unsigned long *args,
+		   unsigned int nargs, struct ptrace_sc_ret *ret);
+/* Runs a clone that makes a new process in a live thread and hands that
+ * process over instead of adopting it: *child (0: none was made) is
+ * traced from birth with the session's options and stopped at its first
+ * stop, before it ran any instruction, unless the result is an error. */
+int scr__proc_clone(struct scr_proc *p, long nr, const unsigned long *args,
+		    unsigned int nargs, struct ptrace_sc_ret *ret,
+		    pid_t *child);
+/* Lets every thread run (agent and scratch area gone) but keeps the
+ * session;
+ * scr__proc_restop() stops them again.  On failure the process runs and
+ * the session has no threads left. */
+int scr__proc_release(struct scr_proc *p);
+int scr__proc_restop(struct scr_proc *p);
+
 #endif

@@ -41,6 +41,7 @@ struct scr_proc {
 	volatile sig_atomic_t interrupted;	/* scr_interrupt() was called */
 	bool was_stopped;		/* group-stopped before we came */
 	bool churn;			/* a thread vanished while we attached */
+	unsigned long long start;	/* its start time, when no pidfd */
 	struct scr_target tg;
 	struct scr_thread *threads;
 	size_t nthreads, cap;
@@ -290,7 +291,8 @@ static void reap(struct scr_proc *p, bool *gone)
 	}
 }
 
-static void release(struct scr_proc *p)
+/* Lets every thread go and forgets them; the session stays. */
+static void detach_threads(struct scr_proc *p)
 {
 	bool *gone = calloc(p->nthreads ? p->nthreads : 1, sizeof(*gone));
 
@@ -311,6 +313,12 @@ static void release(struct scr_proc *p)
 	free(gone);
 	for (size_t i = 0; i < p->nthreads; i++)
 		scr__filters_free(p->threads[i].filters);
+	p->nthreads = 0;
+}
+
+static void release(struct scr_proc *p)
+{
+	detach_threads(p);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
 	scr__agent_free(p->agent);
@@ -450,8 +458,44 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 	if (pre.leftovers)
 		scr__agent_sweep(p);	/* best effort */
 	scr__prestop_free(&pre);
+	p->start = start;
 	*out = p;
 	return 0;
+}
+
+/*
+ * Stops every thread again after detach_threads(), as attach() does
+ * (without its shortcuts: this is the rare case), if the process is
+ * still the one the session is about.
+ */
+static int stop_again(struct scr_proc *p)
+{
+	struct scr_deadline dl;
+	size_t done = 0;
+	int e = same_process(p, p->start);
+
+	scr__deadline_init(&dl, p->timeout_ms);
+	p->churn = false;
+	while (!e) {
+		e = seize_new(p);
+		for (; e >= 0 && done < p->nthreads; done++) {
+			int s = await_stop(p, done, &dl);
+
+			if (s < 0)
+				e = s;
+		}
+		if (e <= 0)
+			break;
+		e = 0;		/* newcomers: read the list again */
+	}
+	if (!e && !live_thread(p, 0))
+		e = -ESRCH;
+	p->tg.pid = p->pid;
+	if (!e && (!find_thread(p, p->pid) || find_thread(p, p->pid)->dead))
+		p->tg.pid = live_thread(p, 0)->tid;
+	if (!e)
+		e = same_process(p, p->start);
+	return e;
 }
 
 SCR_EXPORT int scr_attach(pid_t pid, unsigned int flags,
@@ -785,15 +829,14 @@ SCR_EXPORT void scr_scratch_reset(struct scr_proc *p)
 		p->scratch[i].used = 0;
 }
 
-SCR_EXPORT int scr_detach(struct scr_proc *p)
+/* Takes our own things out of the process: the agent, the scratch
+ * area. */
+static int drop_ours(struct scr_proc *p)
 {
-	int e = 0;
+	int e = scr__agent_teardown(p);
 
-	if (!p)
-		return -EINVAL;
-	e = scr__agent_teardown(p);
 	if (e == -ESRCH)
-		e = 0;		/* its thread is gone: checked below */
+		e = 0;		/* its thread is gone: checked by the caller */
 	for (unsigned int i = p->nscratch; i-- > 0;) {
 		struct scr_thread *th = live_thread(p, 0);
 		long ignored;
@@ -809,9 +852,128 @@ SCR_EXPORT int scr_detach(struct scr_proc *p)
 				e = r;
 		}
 	}
+	p->nscratch = 0;
+	return e;
+}
+
+SCR_EXPORT int scr_detach(struct scr_proc *p)
+{
+	int e;
+
+	if (!p)
+		return -EINVAL;
+	e = drop_ours(p);
 	if (!live_thread(p, 0))
 		e = -ESRCH;
 	release(p);
+	return e;
+}
+
+/* ---- For core dumps (core.c) ---------------------------------------- */
+
+bool scr__proc_interrupted(const struct scr_proc *p)
+{
+	return p->interrupted;
+}
+
+int scr__proc_thread(struct scr_proc *p, size_t i, pid_t *tid,
+		     uint64_t *mask, struct scr_stop *stop)
+{
+	for (size_t k = 0; k < p->nthreads; k++) {
+		struct scr_thread *th = &p->threads[k];
+
+		if (th->dead || i-- > 0)
+			continue;
+		*tid = th->tid;
+		*stop = th->stop;
+		/* Between calls the session may hold its own mask in place
+		 * of the thread's (lazy_mask). */
+		if (th->call_mask_set)
+			*mask = th->mask;
+		else if (ptrace(PTRACE_GETSIGMASK, th->tid, sizeof(*mask), mask))
+			return -errno;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int scr__proc_drop_scratch(struct scr_proc *p)
+{
+	return drop_ours(p);
+}
+
+int scr__proc_call(struct scr_proc *p, long nr, const unsigned long *args,
+		   unsigned int nargs, struct ptrace_sc_ret *ret)
+{
+	struct scr_thread *th = live_thread(p, 0);
+	struct scr_req c = { nr, args, nargs, p->timeout_ms, NULL };
+
+	return th ? scr__inject(&p->tg, th, &c, ret) : -ESRCH;
+}
+
+/* The first stop of a process a call made, traced from birth: the
+ * PTRACE_EVENT_STOP it reports before its first instruction. */
+static int first_stop(struct scr_proc *p, pid_t child)
+{
+	struct scr_deadline dl;
+	int status, e;
+
+	scr__deadline_init(&dl, p->timeout_ms);
+	e = scr__wait(child, &status, &dl);
+	if (!e && !WIFSTOPPED(status))
+		e = -ESRCH;
+	return e;
+}
+
+int scr__proc_clone(struct scr_proc *p, long nr, const unsigned long *args,
+		    unsigned int nargs, struct ptrace_sc_ret *ret,
+		    pid_t *child)
+{
+	struct scr_thread *th = live_thread(p, 0);
+	struct scr_req c = { nr, args, nargs, p->timeout_ms, &p->interrupted };
+	int e;
+
+	*child = 0;
+	if (!th)
+		return -ESRCH;
+	if (p->interrupted)
+		return -EINTR;
+	e = scr__inject(&p->tg, th, &c, ret);
+	/* Handed over even when the call failed after making it: the
+	 * caller must make it go. */
+	if (p->tg.nborn) {
+		*child = p->tg.born[0];
+		p->tg.nborn--;
+		memmove(p->tg.born, p->tg.born + 1,
+			p->tg.nborn * sizeof(p->tg.born[0]));
+		int s = first_stop(p, *child);
+
+		if (!e)
+			e = s;
+	}
+	adopt_born(p);
+	return e;
+}
+
+int scr__proc_release(struct scr_proc *p)
+{
+	int e = drop_ours(p);
+
+	detach_threads(p);
+	/* It may exec before it is stopped again. */
+	p->tg.insn_addr = 0;
+	p->tg.trap_ignored = -1;
+	p->tg.nborn = 0;
+	p->was_stopped = false;
+	return e;
+}
+
+int scr__proc_restop(struct scr_proc *p)
+{
+	int e = stop_again(p);
+
+	if (e)
+		detach_threads(p);	/* running, as it was */
 	return e;
 }
 
