@@ -26,6 +26,18 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 LDFLAGS    += -fsanitize=address,undefined
 endif
 
+# libzstd, for compressed cores (PC_COMPRESS), where the compiler finds
+# it (Debian: libzstd-dev, whose libzstd.a the static scremote links);
+# without it PC_COMPRESS is refused with EOPNOTSUPP.  LIBS: what a
+# program linking libscremote.a needs besides.
+ZSTD ?= $(shell printf '\043include <zstd.h>\nint main(void){return !ZSTD_versionNumber();}\n' | \
+          $(CC) -x c - -lzstd -o /dev/null 2>/dev/null && echo y)
+LIBS :=
+ifeq ($(ZSTD),y)
+LIBS += -lzstd
+$(BUILD)/lib/core_sink.o $(BUILD)/pic/lib/core_sink.o: ALL_CFLAGS += -DSCR_HAVE_ZSTD
+endif
+
 LIB_SRCS := $(wildcard lib/*.c) $(wildcard lib/arch/$(ARCH)/*.c) \
             $(wildcard lib/arch/$(ARCH)/*.S)
 LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(LIB_SRCS)))
@@ -77,23 +89,23 @@ $(LIBA): $(LIB_OBJS)
 $(LIBSO): $(LIB_PIC) lib/libscremote.map
 	$(CC) -shared -Wl,-soname,libscremote.so.$(SONAME_MAJOR) \
 	  -Wl,--version-script=lib/libscremote.map -Wl,-z,defs $(LDFLAGS) \
-	  -o $@ $(LIB_PIC)
+	  -o $@ $(LIB_PIC) $(LIBS)
 	ln -sf libscremote.so.$(VERSION) $(BUILD)/libscremote.so.$(SONAME_MAJOR)
 	ln -sf libscremote.so.$(SONAME_MAJOR) $(BUILD)/libscremote.so
 
 $(BUILD)/tests/%.o: ALL_CFLAGS += -Itests
 
 $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(TEST_LIB) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 
 $(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/bench/pause.o $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 
 $(BUILD)/demo/%: $(BUILD)/demo/%.o $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # One pass of the suite in $(BUILD); counts go to $(BUILD)/check.counts.
 check-one: all

@@ -35,7 +35,7 @@ all: $(BUILD)/scremote $(CLI_TEST_BINS) $(CLI_TARGET) $(VERBS_TARGETS) \
 CLI_STATIC ?= $(if $(SAN),,-static)
 
 $(BUILD)/scremote: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIBA)
-	$(CC) $(LDFLAGS) $(CLI_STATIC) -o $@ $^
+	$(CC) $(LDFLAGS) $(CLI_STATIC) -o $@ $^ $(LIBS)
 
 $(BUILD)/cli/%.o: ALL_CFLAGS += -Icli
 
@@ -60,7 +60,7 @@ $(CLI_TEST_BINS:=.o): $(BUILD)/tests/cli/t_%.o: tests/cli/t_%.c
 	$(CC) $(ALL_CFLAGS) -Icli -MMD -MP -c $< -o $@
 
 $(CLI_TEST_BINS): $(BUILD)/tests/cli/t_%: $(BUILD)/tests/cli/t_%.o $(CLI_OBJS) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(CLI_TARGET): $(BUILD)/tests/cli/cli_target.o
 	$(CC) $(LDFLAGS) -o $@ $^

@@ -126,4 +126,29 @@ struct arch_ext {
 int arch_get_ext(pid_t tid, struct arch_ext *e);
 int arch_set_ext(pid_t tid, const struct arch_ext *e);
 
+/* ---- Core dumps (core*.c) ------------------------------------------- */
+
+/* A register set a core holds for each thread after its NT_PRSTATUS,
+ * read with PTRACE_GETREGSET: one the thread lacks (the call fails with
+ * EINVAL, ENODEV, ENODATA or ENXIO) is left out, as the kernel leaves
+ * out an inactive one. */
+struct arch_core_note {
+	uint32_t type;			/* NT_... */
+	const char *name;		/* "CORE" for NT_PRFPREG, else "LINUX" */
+};
+
+/* What a core of a process of one ABI says of its machine. */
+struct arch_core {
+	uint16_t machine;		/* e_machine */
+	uint32_t flags;			/* e_flags */
+	unsigned int uid_size;		/* bytes of pr_uid, pr_gid (NT_PRPSINFO) */
+	const struct arch_core_note *notes;	/* in the kernel's order */
+	size_t nnotes;
+	/* For snapshots: clone (its flags and exit signal are the first
+	 * argument on every ABI) and wait4. */
+	long nr_clone, nr_wait4;
+};
+
+const struct arch_core *arch_core_of(const struct arch_abi *abi);
+
 #endif

@@ -19,7 +19,7 @@ all: $(I386_OUT)/target32
 endif
 
 $(I386_OUT)/t_i386: $(I386_OUT)/t_i386.o $(I386_OUT)/nrs.o $(TEST_LIB) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^ -lpthread
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 
 $(I386_OUT)/t_i386.o $(I386_OUT)/nrs.o: ALL_CFLAGS += -Itests -I$(I386_DIR)
 
