@@ -15,6 +15,8 @@ const struct verb verbs[] = {
 	{ "cd", cmd_cd, "change the working directory" },
 	{ "sockopt", cmd_sockopt, "read and set socket options "
 				  "(keepalive, nodelay, buffers)" },
+	{ "core", cmd_core, "write a core file, as gcore does; --snapshot "
+			    "stops it only for a fork" },
 	{ NULL, NULL, NULL }
 };
 

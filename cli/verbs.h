@@ -7,6 +7,7 @@
  *   scremote free-deleted PID [FD...]      give back deleted files' space
  *   scremote cd PID DIR                    change the working directory
  *   scremote sockopt PID FD NAME[=VALUE]...
+ *   scremote core [-a] [-o PREFIX] [--snapshot] [-z] PID...
  *
  * Each verb is a cmd_<verb>(argc, argv) in its own file, cli/cmd_<verb>.c
  * (argv[0] is the verb's name), over the library and the helpers of
@@ -45,5 +46,6 @@ int cmd_redirect(int argc, char **argv);
 int cmd_free_deleted(int argc, char **argv);
 int cmd_cd(int argc, char **argv);
 int cmd_sockopt(int argc, char **argv);
+int cmd_core(int argc, char **argv);
 
 #endif
