@@ -98,6 +98,9 @@ $(BUILD)/tests/%.o: ALL_CFLAGS += -Itests
 $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(TEST_LIB) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 
+# The core tests read cores with their own ELF reader.
+$(BUILD)/tests/t_core: $(BUILD)/tests/core_check.o
+
 $(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/bench/pause.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 

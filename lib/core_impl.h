@@ -127,6 +127,8 @@ struct core_sink {
 	unsigned char *zout;
 	size_t zout_len;
 	struct scr_proc *session;	/* for scr_interrupt(); may be NULL */
+	bool socket;		/* written with send(MSG_DONTWAIT) */
+	int nb_fd;		/* the pipe fd opened again, non-blocking */
 	bool epipe;		/* a write met EPIPE (and raised SIGPIPE) */
 	bool had_sigpipe;	/* SIGPIPE was pending before us */
 	sigset_t old_mask;

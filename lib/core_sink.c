@@ -14,6 +14,12 @@
  * SIGPIPE is blocked while we write: a reader that went away is EPIPE,
  * not the death of the caller (which would leave a snapshot's clone
  * behind); a SIGPIPE we caused is taken back before the mask is.
+ *
+ * A write to a pipe or a socket whose reader does not read must not hold
+ * the dump for ever: a socket is written with MSG_DONTWAIT, a pipe
+ * through a second, non-blocking, open file description of it (through
+ * /proc/self/fd, so that the caller's stays as it was), and a full one
+ * is waited for in short polls that see scr_interrupt().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +28,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,12 +61,22 @@ static bool cancelled(const struct core_sink *s)
  * that an interrupt is seen. */
 static int wait_writable(struct core_sink *s)
 {
-	struct pollfd pfd = { s->fd, POLLOUT, 0 };
+	struct pollfd pfd = { s->nb_fd >= 0 ? s->nb_fd : s->fd, POLLOUT, 0 };
 
 	while (poll(&pfd, 1, 200) == 0)
 		if (cancelled(s))
 			return -EINTR;
 	return 0;
+}
+
+static ssize_t write_once(struct core_sink *s, const void *p, size_t len,
+			  off_t at)
+{
+	if (at >= 0)
+		return pwrite(s->fd, p, len, at);
+	if (s->socket)
+		return send(s->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return write(s->nb_fd >= 0 ? s->nb_fd : s->fd, p, len);
 }
 
 static int raw_write(struct core_sink *s, const void *data, size_t len,
@@ -67,8 +85,7 @@ static int raw_write(struct core_sink *s, const void *data, size_t len,
 	const unsigned char *p = data;
 
 	while (len) {
-		ssize_t n = at >= 0 ? pwrite(s->fd, p, len, at) :
-				      write(s->fd, p, len);
+		ssize_t n = write_once(s, p, len, at);
 
 		if (n < 0) {
 			int e = errno;
@@ -179,6 +196,16 @@ int core_sink_open(struct core_sink *s, int fd, bool compress,
 	pthread_sigmask(SIG_BLOCK, &pipe, &s->old_mask);
 	s->had_sigpipe = sigpending(&pending) == 0 &&
 			 sigismember(&pending, SIGPIPE);
+	s->socket = false;
+	s->nb_fd = -1;
+	if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		s->socket = true;
+	} else if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		s->nb_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	}
 	if (compress)
 		return zstd_open(s, total);
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -251,6 +278,9 @@ int core_sink_close(struct core_sink *s, bool ok)
 			e = -errno;
 		lseek(s->fd, end, SEEK_SET);
 	}
+	if (s->nb_fd >= 0)
+		close(s->nb_fd);
+	s->nb_fd = -1;
 	if (s->epipe && !s->had_sigpipe) {
 		sigset_t pipe;
 		struct timespec now = { 0, 0 };
