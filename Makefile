@@ -101,6 +101,11 @@ $(BUILD)/tests/t_%: $(BUILD)/tests/t_%.o $(TEST_LIB) $(LIBA)
 # The core tests read cores with their own ELF reader.
 $(BUILD)/tests/t_core: $(BUILD)/tests/core_check.o
 
+# Core dumps against gdb's gcore (make bench).
+all: $(BUILD)/bench/core_bench
+$(BUILD)/bench/core_bench: $(BUILD)/bench/core_bench.o $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
+
 $(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/bench/pause.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 
@@ -127,6 +132,7 @@ demo: all
 bench: all
 	@$(BUILD)/bench/bench $(BUILD)/scremote
 	@$(MAKE) --no-print-directory bench-python
+	@$(BUILD)/bench/core_bench
 
 clean:
 	rm -rf build build-asan

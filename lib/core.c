@@ -205,10 +205,10 @@ static int write_core(struct dump *d, pid_t mem_pid)
 
 	for (size_t i = 0; i < d->maps.n; i++)
 		if (!d->maps.v[i].decided)
-			core_map_decide(&d->maps.v[i], d->maps.filter,
+			scr__core_map_decide(&d->maps.v[i], d->maps.filter,
 					d->flags & PC_ALL);
-	core_check_elf_headers(&d->maps, mem_pid, d->page);
-	o.size = core_layout(&d->cp, &d->maps, d->page, &o.data_off);
+	scr__core_check_elf_headers(&d->maps, mem_pid, d->page);
+	o.size = scr__core_layout(&d->cp, &d->maps, d->page, &o.data_off);
 	if (d->info) {
 		d->info->size = o.size;
 		d->info->threads = (unsigned int)d->cp.nthreads;
@@ -217,10 +217,10 @@ static int write_core(struct dump *d, pid_t mem_pid)
 	if (d->limit > 0 && o.size > (uint64_t)d->limit)
 		return -EFAULT;
 	o.sink.session = d->p;
-	e = core_sink_open(&o.sink, d->fd, d->flags & PC_COMPRESS, o.size);
+	e = scr__core_sink_open(&o.sink, d->fd, d->flags & PC_COMPRESS, o.size);
 	if (!e)
-		e = core_write(&o, &d->cp, &d->maps);
-	int c = core_sink_close(&o.sink, !e);
+		e = scr__core_write(&o, &d->cp, &d->maps);
+	int c = scr__core_sink_close(&o.sink, !e);
 
 	if (d->info)
 		d->info->written = o.sink.written;
@@ -229,12 +229,12 @@ static int write_core(struct dump *d, pid_t mem_pid)
 
 static int dump_plain(struct dump *d)
 {
-	int e = core_maps_read(d->pid, true, &d->maps);
+	int e = scr__core_maps_read(d->pid, true, &d->maps);
 
 	if (!e)
-		e = core_filter_read(d->pid, &d->maps.filter);
+		e = scr__core_filter_read(d->pid, &d->maps.filter);
 	if (!e)
-		e = core_notes_build(&d->cp, &d->maps);
+		e = scr__core_notes_build(&d->cp, &d->maps);
 	if (!e)
 		e = write_core(d, d->pid);
 	return e;
@@ -377,12 +377,12 @@ static int save_dontfork(struct dump *d, pid_t copy)
 {
 	struct core_maps cm = { 0 }, pm = { 0 };
 	size_t missing = 0, at = 0, pat = 0, total = 0;
-	int e = core_maps_read(copy, false, &cm);
+	int e = scr__core_maps_read(copy, false, &cm);
 
 	for (size_t i = 0; !e && i < d->maps.n; i++)
 		missing += !same_range(&cm, &at, &d->maps.v[i]);
 	if (!e && missing)
-		e = core_maps_read(d->pid, true, &pm);
+		e = scr__core_maps_read(d->pid, true, &pm);
 	at = 0;
 	for (size_t i = 0; !e && missing && i < d->maps.n; i++) {
 		struct core_map *m = &d->maps.v[i], *pmap;
@@ -395,8 +395,8 @@ static int save_dontfork(struct dump *d, pid_t copy)
 			m->written = pmap->written;
 			m->have_flags = true;
 		}
-		core_map_decide(m, d->maps.filter, d->flags & PC_ALL);
-		core_check_elf_headers(&(struct core_maps){ m, 1, 1, 0 },
+		scr__core_map_decide(m, d->maps.filter, d->flags & PC_ALL);
+		scr__core_check_elf_headers(&(struct core_maps){ m, 1, 1, 0 },
 				       d->pid, d->page);
 		m->decided = true;
 		total += m->dump;
@@ -405,8 +405,8 @@ static int save_dontfork(struct dump *d, pid_t copy)
 		else if (m->dump)
 			e = save_map(d, m);
 	}
-	core_maps_free(&cm);
-	core_maps_free(&pm);
+	scr__core_maps_free(&cm);
+	scr__core_maps_free(&pm);
 	return e;
 }
 
@@ -419,7 +419,7 @@ static int copy_flags(struct dump *d, pid_t copy)
 {
 	struct core_maps cm = { 0 };
 	size_t at = 0;
-	int e = core_maps_read(copy, true, &cm);
+	int e = scr__core_maps_read(copy, true, &cm);
 
 	for (size_t i = 0; !e && i < d->maps.n; i++) {
 		struct core_map *m = &d->maps.v[i], *c;
@@ -439,7 +439,7 @@ static int copy_flags(struct dump *d, pid_t copy)
 			m->written = true;
 		}
 	}
-	core_maps_free(&cm);
+	scr__core_maps_free(&cm);
 	return e;
 }
 
@@ -448,7 +448,7 @@ static int fall_back(struct dump *d, int err)
 {
 	if (d->info)
 		d->info->snapshot_err = err;
-	core_maps_free(&d->maps);
+	scr__core_maps_free(&d->maps);
 	return dump_plain(d);
 }
 
@@ -467,11 +467,11 @@ static int dump_snapshot(struct dump *d)
 	 * the process may exec while it runs. */
 	e = scr__proc_drop_scratch(d->p);
 	if (!e)
-		e = core_maps_read(d->pid, false, &d->maps);
+		e = scr__core_maps_read(d->pid, false, &d->maps);
 	if (!e)
-		e = core_filter_read(d->pid, &d->maps.filter);
+		e = scr__core_filter_read(d->pid, &d->maps.filter);
 	if (!e)
-		e = core_notes_build(&d->cp, &d->maps);
+		e = scr__core_notes_build(&d->cp, &d->maps);
 	if (e)
 		return e;
 	e = can_reap(d);
@@ -522,11 +522,11 @@ static int run(struct dump *d, bool snapshot)
 	d->page = (size_t)sysconf(_SC_PAGESIZE);
 	e = d->p ? session_threads(d) : traced_threads(d);
 	if (!e)
-		e = core_proc_prepare(&d->cp);
+		e = scr__core_proc_prepare(&d->cp);
 	if (!e)
 		e = snapshot ? dump_snapshot(d) : dump_plain(d);
-	core_proc_free(&d->cp);
-	core_maps_free(&d->maps);
+	scr__core_proc_free(&d->cp);
+	scr__core_maps_free(&d->maps);
 	return e;
 }
 

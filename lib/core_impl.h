@@ -5,7 +5,7 @@
  *   core_notes.c  the PT_NOTE segment: process, threads, register sets
  *   core_maps.c   the mappings (/proc/PID/smaps), which to dump and how
  *                 much, as the kernel decides (fs/coredump.c)
- *   core_write.c  the ELF file: headers, then memory, sparse
+ *   scr__core_write.c  the ELF file: headers, then memory, sparse
  *   core_sink.c   where bytes go: a file (holes), a pipe, or zstd
  */
 #ifndef SCR_CORE_IMPL_H
@@ -24,11 +24,11 @@ struct core_buf {
 	unsigned char *p;
 	size_t len, cap;
 };
-int core_buf_put(struct core_buf *b, const void *data, size_t len);
-int core_buf_zero(struct core_buf *b, size_t len);
-void core_buf_free(struct core_buf *b);
+int scr__core_buf_put(struct core_buf *b, const void *data, size_t len);
+int scr__core_buf_zero(struct core_buf *b, size_t len);
+void scr__core_buf_free(struct core_buf *b);
 /* Reads /proc/PID/NAME whole into b, NUL-terminated (not counted). */
-int core_slurp(pid_t pid, const char *name, struct core_buf *b);
+int scr__core_slurp(pid_t pid, const char *name, struct core_buf *b);
 
 /* ---- the process (core_notes.c) ---- */
 
@@ -51,11 +51,11 @@ struct core_proc {
 
 /* Puts the thread the core is about (one taking a signal, else the main
  * thread) first and learns the ABI from it.  0 or negative errno. */
-int core_proc_prepare(struct core_proc *cp);
+int scr__core_proc_prepare(struct core_proc *cp);
 struct core_maps;
 /* Builds cp->notes, from the stopped threads and the mappings. */
-int core_notes_build(struct core_proc *cp, const struct core_maps *maps);
-void core_proc_free(struct core_proc *cp);
+int scr__core_notes_build(struct core_proc *cp, const struct core_maps *maps);
+void scr__core_proc_free(struct core_proc *cp);
 
 /* ---- mappings (core_maps.c) ---- */
 
@@ -101,19 +101,19 @@ struct core_maps {
 };
 
 /* Reads /proc/PID/smaps (with_flags) or /proc/PID/maps into *m. */
-int core_maps_read(pid_t pid, bool with_flags, struct core_maps *m);
+int scr__core_maps_read(pid_t pid, bool with_flags, struct core_maps *m);
 /* Parses the text of one of them (exposed for the fuzzer and tests). */
-int core_maps_parse(const char *text, size_t len, struct core_maps *m);
-int core_filter_read(pid_t pid, uint32_t *filter);
+int scr__core_maps_parse(const char *text, size_t len, struct core_maps *m);
+int scr__core_filter_read(pid_t pid, uint32_t *filter);
 /* Decides m->dump (and m->maybe_elf) as the kernel's vma_dump_size(). */
-void core_map_decide(struct core_map *m, uint32_t filter, bool all);
+void scr__core_map_decide(struct core_map *m, uint32_t filter, bool all);
 /* Is m private anonymous memory (pages never touched read as zeros)? */
-bool core_map_anonymous(const struct core_map *m);
+bool scr__core_map_anonymous(const struct core_map *m);
 /* Is m one of the kernel's special mappings ([vdso], [vvar]...)? */
-bool core_map_special(const struct core_map *m);
+bool scr__core_map_special(const struct core_map *m);
 /* Does the name end in " (deleted)" or name anonymous shared memory? */
-bool core_map_unlinked(const struct core_map *m);
-void core_maps_free(struct core_maps *m);
+bool scr__core_map_unlinked(const struct core_map *m);
+void scr__core_maps_free(struct core_maps *m);
 
 /* ---- where bytes go (core_sink.c) ---- */
 
@@ -134,18 +134,18 @@ struct core_sink {
 	sigset_t old_mask;
 };
 
-int core_sink_open(struct core_sink *s, int fd, bool compress,
+int scr__core_sink_open(struct core_sink *s, int fd, bool compress,
 		   uint64_t total);
-int core_sink_write(struct core_sink *s, const void *data, size_t len);
+int scr__core_sink_write(struct core_sink *s, const void *data, size_t len);
 /* len bytes of zeros: a hole where the file can have one. */
-int core_sink_skip(struct core_sink *s, uint64_t len);
+int scr__core_sink_skip(struct core_sink *s, uint64_t len);
 /* For a seekable sink, the head goes at the start once the rest is
- * written; elsewhere it is written first, by core_sink_write(). */
-int core_sink_head(struct core_sink *s, const void *head, size_t len);
+ * written; elsewhere it is written first, by scr__core_sink_write(). */
+int scr__core_sink_head(struct core_sink *s, const void *head, size_t len);
 /* Ends the stream (ok: completely); -errno of the last write. */
-int core_sink_close(struct core_sink *s, bool ok);
+int scr__core_sink_close(struct core_sink *s, bool ok);
 
-/* ---- the ELF file (core_write.c) ---- */
+/* ---- the ELF file (scr__core_write.c) ---- */
 
 struct core_out {
 	struct core_sink sink;
@@ -164,16 +164,16 @@ struct core_out {
 };
 
 /* The size of the core, from the decided mappings. */
-uint64_t core_layout(const struct core_proc *cp, const struct core_maps *m,
+uint64_t scr__core_layout(const struct core_proc *cp, const struct core_maps *m,
 		     size_t page, uint64_t *data_off);
 /* Resolves the "maybe an ELF header" mappings by reading their magic. */
-void core_check_elf_headers(struct core_maps *m, pid_t mem_pid, size_t page);
+void scr__core_check_elf_headers(struct core_maps *m, pid_t mem_pid, size_t page);
 /* Writes the whole core: headers, notes, memory. */
-int core_write(struct core_out *o, const struct core_proc *cp,
+int scr__core_write(struct core_out *o, const struct core_proc *cp,
 	       const struct core_maps *m);
 
 /* Bytes of an ELF header, program headers included, for nmaps maps. */
-size_t core_head_size(unsigned int word, size_t nmaps);
+size_t scr__core_head_size(unsigned int word, size_t nmaps);
 
 static inline uint64_t core_align(uint64_t v, uint64_t a)
 {

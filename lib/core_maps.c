@@ -119,7 +119,7 @@ static void parse_key(const char *line, struct core_map *map)
 	}
 }
 
-int core_maps_parse(const char *text, size_t len, struct core_maps *m)
+int scr__core_maps_parse(const char *text, size_t len, struct core_maps *m)
 {
 	const char *end = text + len;
 	char line[8192];
@@ -158,21 +158,21 @@ int core_maps_parse(const char *text, size_t len, struct core_maps *m)
 	return 0;
 }
 
-int core_maps_read(pid_t pid, bool with_flags, struct core_maps *m)
+int scr__core_maps_read(pid_t pid, bool with_flags, struct core_maps *m)
 {
 	struct core_buf b = { 0 };
-	int e = core_slurp(pid, with_flags ? "smaps" : "maps", &b);
+	int e = scr__core_slurp(pid, with_flags ? "smaps" : "maps", &b);
 
 	if (!e)
-		e = core_maps_parse((const char *)b.p, b.len, m);
-	core_buf_free(&b);
+		e = scr__core_maps_parse((const char *)b.p, b.len, m);
+	scr__core_buf_free(&b);
 	return e;
 }
 
-int core_filter_read(pid_t pid, uint32_t *filter)
+int scr__core_filter_read(pid_t pid, uint32_t *filter)
 {
 	struct core_buf b = { 0 };
-	int e = core_slurp(pid, "coredump_filter", &b);
+	int e = scr__core_slurp(pid, "coredump_filter", &b);
 	char *end;
 
 	*filter = CDF_DEFAULT;
@@ -184,7 +184,7 @@ int core_filter_read(pid_t pid, uint32_t *filter)
 		if (end != (char *)b.p)
 			*filter = (uint32_t)v & CDF_ALL;
 	}
-	core_buf_free(&b);
+	scr__core_buf_free(&b);
 	return e;
 }
 
@@ -201,18 +201,18 @@ static bool own_anon_name(const char *path)
 	       prefix(path, "[anon:") || prefix(path, "[anon_shmem:");
 }
 
-bool core_map_special(const struct core_map *m)
+bool scr__core_map_special(const struct core_map *m)
 {
 	return m->path && m->path[0] == '[' && !own_anon_name(m->path);
 }
 
-bool core_map_anonymous(const struct core_map *m)
+bool scr__core_map_anonymous(const struct core_map *m)
 {
 	return !(m->vmflags & VMF_SHARED) &&
 	       (!m->path || (m->path[0] == '[' && own_anon_name(m->path)));
 }
 
-bool core_map_unlinked(const struct core_map *m)
+bool scr__core_map_unlinked(const struct core_map *m)
 {
 	size_t l;
 
@@ -235,7 +235,7 @@ static bool has_file(const struct core_map *m)
  * kept for ELF headers when it starts with the ELF magic, whatever the
  * file's mode (the kernel also keeps it when the file is executable).
  */
-void core_map_decide(struct core_map *m, uint32_t filter, bool all)
+void scr__core_map_decide(struct core_map *m, uint32_t filter, bool all)
 {
 	unsigned long whole = m->end - m->start;
 	bool shared = m->vmflags & VMF_SHARED;
@@ -244,7 +244,7 @@ void core_map_decide(struct core_map *m, uint32_t filter, bool all)
 	m->maybe_elf = false;
 	if (all)
 		filter = CDF_ALL;
-	if (core_map_special(m)) {
+	if (scr__core_map_special(m)) {
 		m->dump = whole;	/* [vdso], [vvar], [vsyscall]... */
 		return;
 	}
@@ -258,7 +258,7 @@ void core_map_decide(struct core_map *m, uint32_t filter, bool all)
 	if (m->vmflags & (VMF_IO | VMF_PFNMAP))
 		return;
 	if (shared) {
-		if (filter & (core_map_unlinked(m) ? CDF_ANON_SHARED :
+		if (filter & (scr__core_map_unlinked(m) ? CDF_ANON_SHARED :
 						      CDF_MAPPED_SHARED))
 			m->dump = whole;
 		return;
@@ -277,7 +277,7 @@ void core_map_decide(struct core_map *m, uint32_t filter, bool all)
 		m->maybe_elf = true;
 }
 
-void core_maps_free(struct core_maps *m)
+void scr__core_maps_free(struct core_maps *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->v[i].path);

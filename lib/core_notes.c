@@ -69,15 +69,15 @@ static int put_note(struct core_buf *b, const char *name, uint32_t type,
 	uint32_t hdr[3] = { (uint32_t)strlen(name) + 1, (uint32_t)len, type };
 	int e;
 
-	e = core_buf_put(b, hdr, sizeof(hdr));
+	e = scr__core_buf_put(b, hdr, sizeof(hdr));
 	if (!e)
-		e = core_buf_put(b, name, hdr[0]);
+		e = scr__core_buf_put(b, name, hdr[0]);
 	if (!e)
-		e = core_buf_zero(b, core_align(hdr[0], 4) - hdr[0]);
+		e = scr__core_buf_zero(b, core_align(hdr[0], 4) - hdr[0]);
 	if (!e)
-		e = core_buf_put(b, desc, len);
+		e = scr__core_buf_put(b, desc, len);
 	if (!e)
-		e = core_buf_zero(b, core_align(len, 4) - len);
+		e = scr__core_buf_zero(b, core_align(len, 4) - len);
 	return e;
 }
 
@@ -134,23 +134,23 @@ static int read_procinfo(pid_t pid, struct procinfo *pi)
 	pi->hz = sysconf(_SC_CLK_TCK);
 	if (pi->hz <= 0)
 		pi->hz = 100;
-	e = core_slurp(pid, "stat", &b);
+	e = scr__core_slurp(pid, "stat", &b);
 	if (!e)
 		e = parse_stat((const char *)b.p, pi, pi->comm);
 	if (!e)
-		e = core_slurp(pid, "status", &b);
+		e = scr__core_slurp(pid, "status", &b);
 	if (!e && !(e = status_value((const char *)b.p, "Uid", 10, &v)))
 		pi->uid = (unsigned long)v;
 	if (!e && !(e = status_value((const char *)b.p, "Gid", 10, &v)))
 		pi->gid = (unsigned long)v;
 	/* As the kernel: the arguments, NULs as spaces, cut to fit. */
-	if (!e && core_slurp(pid, "cmdline", &b) == 0) {
+	if (!e && scr__core_slurp(pid, "cmdline", &b) == 0) {
 		size_t n = b.len < PRARGSZ - 1 ? b.len : PRARGSZ - 1;
 
 		for (size_t i = 0; i < n; i++)
 			pi->psargs[i] = b.p[i] ? (char)b.p[i] : ' ';
 	}
-	core_buf_free(&b);
+	scr__core_buf_free(&b);
 	return e;
 }
 
@@ -186,7 +186,7 @@ static int put_prstatus(struct core_buf *b, const struct core_proc *cp,
 	/* A thread's own times (the first thread's are the process's, as
 	 * the kernel gives a group leader), and its own pending signals. */
 	snprintf(name, sizeof(name), "task/%d/stat", (int)t->tid);
-	if (core_slurp(cp->pid, name, &tb) == 0 && t->tid != cp->pid) {
+	if (scr__core_slurp(cp->pid, name, &tb) == 0 && t->tid != cp->pid) {
 		struct procinfo ti;
 
 		if (parse_stat((const char *)tb.p, &ti, NULL) == 0) {
@@ -195,9 +195,9 @@ static int put_prstatus(struct core_buf *b, const struct core_proc *cp,
 		}
 	}
 	snprintf(name, sizeof(name), "task/%d/status", (int)t->tid);
-	if (core_slurp(cp->pid, name, &tb) == 0)
+	if (scr__core_slurp(cp->pid, name, &tb) == 0)
 		status_value((const char *)tb.p, "SigPnd", 16, &pend);
-	core_buf_free(&tb);
+	scr__core_buf_free(&tb);
 
 	put(d, (unsigned int)t->cursig, 4);		/* si_signo */
 	put(d + 12, (unsigned int)t->cursig, 2);	/* pr_cursig */
@@ -280,10 +280,10 @@ static int put_auxv(struct core_buf *b, const struct core_proc *cp)
 	struct core_buf a = { 0 };
 	unsigned int w = cp->abi->word_size;
 	size_t len = 0;
-	int e = core_slurp(cp->pid, "auxv", &a);
+	int e = scr__core_slurp(cp->pid, "auxv", &a);
 
 	if (e) {
-		core_buf_free(&a);
+		scr__core_buf_free(&a);
 		return e == -ESRCH ? e : 0;	/* no auxv: no note */
 	}
 	while (len + 2 * w <= a.len) {
@@ -294,7 +294,7 @@ static int put_auxv(struct core_buf *b, const struct core_proc *cp)
 			break;
 	}
 	e = put_note(b, "CORE", NT_AUXV, a.p, len);
-	core_buf_free(&a);
+	scr__core_buf_free(&a);
 	return e;
 }
 
@@ -309,7 +309,7 @@ static int put_files(struct core_buf *b, const struct core_proc *cp,
 	unsigned int w = cp->abi->word_size;
 	unsigned char word[8];
 	size_t count = 0;
-	int e = core_buf_zero(&d, 2 * w);
+	int e = scr__core_buf_zero(&d, 2 * w);
 
 	for (size_t i = 0; !e && i < m->n; i++) {
 		const struct core_map *map = &m->v[i];
@@ -320,22 +320,22 @@ static int put_files(struct core_buf *b, const struct core_proc *cp,
 			continue;
 		for (int k = 0; !e && k < 3; k++) {
 			put(word, v[k], w);
-			e = core_buf_put(&d, word, w);
+			e = scr__core_buf_put(&d, word, w);
 		}
 		if (!e)
-			e = core_buf_put(&names, map->path,
+			e = scr__core_buf_put(&names, map->path,
 					 strlen(map->path) + 1);
 		count++;
 	}
 	if (!e && count) {
 		put(d.p, count, w);
 		put(d.p + w, page, w);
-		e = core_buf_put(&d, names.p, names.len);
+		e = scr__core_buf_put(&d, names.p, names.len);
 		if (!e)
 			e = put_note(b, "CORE", NT_FILE, d.p, d.len);
 	}
-	core_buf_free(&d);
-	core_buf_free(&names);
+	scr__core_buf_free(&d);
+	scr__core_buf_free(&names);
 	return e;
 }
 
@@ -401,12 +401,12 @@ static int thread_notes(struct core_buf *out, const struct core_proc *cp,
 			e = put_files(out, cp, m, page);
 	}
 	if (!e)
-		e = core_buf_put(out, sets.p, sets.len);
-	core_buf_free(&sets);
+		e = scr__core_buf_put(out, sets.p, sets.len);
+	scr__core_buf_free(&sets);
 	return e;
 }
 
-int core_proc_prepare(struct core_proc *cp)
+int scr__core_proc_prepare(struct core_proc *cp)
 {
 	struct arch_regs regs;
 	size_t first = 0;
@@ -438,7 +438,7 @@ int core_proc_prepare(struct core_proc *cp)
 	return 0;
 }
 
-int core_notes_build(struct core_proc *cp, const struct core_maps *m)
+int scr__core_notes_build(struct core_proc *cp, const struct core_maps *m)
 {
 	struct core_buf rb = { 0 };
 	struct procinfo pi;
@@ -463,13 +463,13 @@ int core_notes_build(struct core_proc *cp, const struct core_maps *m)
 		cp->threads[kept++] = cp->threads[i];
 	}
 	cp->nthreads = kept;
-	core_buf_free(&rb);
+	scr__core_buf_free(&rb);
 	return e;
 }
 
-void core_proc_free(struct core_proc *cp)
+void scr__core_proc_free(struct core_proc *cp)
 {
 	free(cp->threads);
-	core_buf_free(&cp->notes);
+	scr__core_buf_free(&cp->notes);
 	memset(cp, 0, sizeof(*cp));
 }

@@ -180,7 +180,7 @@ static void zstd_free(struct core_sink *s)
 #define ZSTD_e_end 2
 #endif
 
-int core_sink_open(struct core_sink *s, int fd, bool compress,
+int scr__core_sink_open(struct core_sink *s, int fd, bool compress,
 		   uint64_t total)
 {
 	sigset_t pipe, pending;
@@ -223,7 +223,7 @@ int core_sink_open(struct core_sink *s, int fd, bool compress,
 	return 0;
 }
 
-int core_sink_write(struct core_sink *s, const void *data, size_t len)
+int scr__core_sink_write(struct core_sink *s, const void *data, size_t len)
 {
 	int e;
 
@@ -237,7 +237,7 @@ int core_sink_write(struct core_sink *s, const void *data, size_t len)
 	return e;
 }
 
-int core_sink_skip(struct core_sink *s, uint64_t len)
+int scr__core_sink_skip(struct core_sink *s, uint64_t len)
 {
 	if (s->seekable) {
 		s->pos += len;
@@ -245,7 +245,7 @@ int core_sink_skip(struct core_sink *s, uint64_t len)
 	}
 	while (len) {
 		size_t n = len < ZEROS ? (size_t)len : ZEROS;
-		int e = core_sink_write(s, zeros, n);
+		int e = scr__core_sink_write(s, zeros, n);
 
 		if (e)
 			return e;
@@ -254,12 +254,12 @@ int core_sink_skip(struct core_sink *s, uint64_t len)
 	return 0;
 }
 
-int core_sink_head(struct core_sink *s, const void *head, size_t len)
+int scr__core_sink_head(struct core_sink *s, const void *head, size_t len)
 {
 	return s->seekable ? raw_write(s, head, len, s->base) : 0;
 }
 
-int core_sink_close(struct core_sink *s, bool ok)
+int scr__core_sink_close(struct core_sink *s, bool ok)
 {
 	int e = 0;
 

@@ -27,7 +27,7 @@ static int grow(struct core_buf *b, size_t len)
 	return 0;
 }
 
-int core_buf_put(struct core_buf *b, const void *data, size_t len)
+int scr__core_buf_put(struct core_buf *b, const void *data, size_t len)
 {
 	int e = grow(b, len);
 
@@ -39,7 +39,7 @@ int core_buf_put(struct core_buf *b, const void *data, size_t len)
 	return 0;
 }
 
-int core_buf_zero(struct core_buf *b, size_t len)
+int scr__core_buf_zero(struct core_buf *b, size_t len)
 {
 	int e = grow(b, len);
 
@@ -50,13 +50,13 @@ int core_buf_zero(struct core_buf *b, size_t len)
 	return 0;
 }
 
-void core_buf_free(struct core_buf *b)
+void scr__core_buf_free(struct core_buf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof(*b));
 }
 
-int core_slurp(pid_t pid, const char *name, struct core_buf *b)
+int scr__core_slurp(pid_t pid, const char *name, struct core_buf *b)
 {
 	char path[96];
 	int fd, e = 0;

@@ -44,7 +44,7 @@ static size_t shdr_size(unsigned int w)
 	return w == 8 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
 }
 
-size_t core_head_size(unsigned int w, size_t nmaps)
+size_t scr__core_head_size(unsigned int w, size_t nmaps)
 {
 	size_t phnum = nmaps + 1;
 
@@ -52,10 +52,10 @@ size_t core_head_size(unsigned int w, size_t nmaps)
 	       (phnum >= PN_XNUM ? shdr_size(w) : 0);
 }
 
-uint64_t core_layout(const struct core_proc *cp, const struct core_maps *m,
+uint64_t scr__core_layout(const struct core_proc *cp, const struct core_maps *m,
 		     size_t page, uint64_t *data_off)
 {
-	uint64_t off = core_head_size(cp->abi->word_size, m->n) +
+	uint64_t off = scr__core_head_size(cp->abi->word_size, m->n) +
 		       cp->notes.len;
 
 	*data_off = core_align(off, page);
@@ -149,7 +149,7 @@ static unsigned char *build_head(const struct core_out *o,
 	unsigned int w = cp->abi->word_size;
 	size_t phnum = m->n + 1, ph = phdr_size(w);
 	size_t shoff = ehdr_size(w) + phnum * ph;
-	size_t notes = core_head_size(w, m->n);
+	size_t notes = scr__core_head_size(w, m->n);
 	uint64_t off = o->data_off;
 	unsigned char *d = calloc(1, o->data_off);
 
@@ -172,7 +172,7 @@ static unsigned char *build_head(const struct core_out *o,
 	return d;
 }
 
-void core_check_elf_headers(struct core_maps *m, pid_t mem_pid, size_t page)
+void scr__core_check_elf_headers(struct core_maps *m, pid_t mem_pid, size_t page)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		unsigned char magic[SELFMAG];
@@ -292,8 +292,8 @@ static int emit(struct core_out *o, const unsigned char *buf, size_t len,
 				break;
 			run += o->page;
 		}
-		e = data ? core_sink_write(&o->sink, buf + i, run) :
-			   core_sink_skip(&o->sink, run);
+		e = data ? scr__core_sink_write(&o->sink, buf + i, run) :
+			   scr__core_sink_skip(&o->sink, run);
 		if (e)
 			return e;
 		i += run;
@@ -328,7 +328,7 @@ static int dump_map(struct core_out *o, const struct core_map *m,
 		if (m->saved) {
 			memcpy(buf, m->saved + (addr - m->start), len);
 			memset(present, 1, npages);
-		} else if (core_map_anonymous(m) && !m->from_target) {
+		} else if (scr__core_map_anonymous(m) && !m->from_target) {
 			pages_present(o, addr, npages, present);
 		} else {
 			memset(present, 1, npages);
@@ -345,7 +345,7 @@ static int dump_map(struct core_out *o, const struct core_map *m,
 	return 0;
 }
 
-int core_write(struct core_out *o, const struct core_proc *cp,
+int scr__core_write(struct core_out *o, const struct core_proc *cp,
 	       const struct core_maps *m)
 {
 	unsigned char *head = build_head(o, cp, m);
@@ -360,14 +360,14 @@ int core_write(struct core_out *o, const struct core_proc *cp,
 		e = -ENOMEM;
 	/* A file gets its head last: see core_sink.c. */
 	if (!e)
-		e = o->sink.seekable ? core_sink_skip(&o->sink, o->data_off) :
-				       core_sink_write(&o->sink, head,
+		e = o->sink.seekable ? scr__core_sink_skip(&o->sink, o->data_off) :
+				       scr__core_sink_write(&o->sink, head,
 						       o->data_off);
 	for (size_t i = 0; !e && i < m->n; i++)
 		if (m->v[i].dump)
 			e = dump_map(o, &m->v[i], present);
 	if (!e)
-		e = core_sink_head(&o->sink, head, o->data_off);
+		e = scr__core_sink_head(&o->sink, head, o->data_off);
 	if (o->pagemap_fd >= 0)
 		close(o->pagemap_fd);
 	if (o->mem_fd >= 0)

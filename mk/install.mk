@@ -25,6 +25,7 @@ all: $(EXAMPLES) $(COMPLETION)
 MAN1 := man/scremote.1
 MAN3 := man/libscremote.3 man/scr_sc_remote.3 man/scr_attach.3 man/scr_read.3 \
 	man/scr_batch.3 man/scr_abi.3
+MAN3 += man/scr_coredump.3
 # Further names for the pages above, installed as symlinks: LINK:PAGE.
 MLINKS := scr_sc_remote_timed.3:scr_sc_remote.3 \
 	  scr_version.3:libscremote.3 \
@@ -41,6 +42,7 @@ MLINKS := scr_sc_remote_timed.3:scr_sc_remote.3 \
 	  scr_syscall_arg.3:scr_abi.3 scr_syscall_arg_ref.3:scr_abi.3 \
 	  scr_const.3:scr_abi.3 scr_const_value.3:scr_abi.3 \
 	  scr_agent_status.3:scr_batch.3
+MLINKS += scr_dump_core.3:scr_coredump.3
 
 LIBSO_NAME := libscremote.so.$(VERSION)
 D := $(DESTDIR)
