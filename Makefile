@@ -35,7 +35,8 @@ ZSTD ?= $(shell printf '\043include <zstd.h>\nint main(void){return !ZSTD_versio
 LIBS :=
 ifeq ($(ZSTD),y)
 LIBS += -lzstd
-$(BUILD)/lib/core_sink.o $(BUILD)/pic/lib/core_sink.o: ALL_CFLAGS += -DSCR_HAVE_ZSTD
+$(BUILD)/lib/core_sink.o $(BUILD)/pic/lib/core_sink.o \
+$(BUILD)/tests/t_core.o: ALL_CFLAGS += -DSCR_HAVE_ZSTD
 endif
 
 LIB_SRCS := $(wildcard lib/*.c) $(wildcard lib/arch/$(ARCH)/*.c) \

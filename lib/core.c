@@ -206,7 +206,7 @@ static int write_core(struct dump *d, pid_t mem_pid)
 	for (size_t i = 0; i < d->maps.n; i++)
 		if (!d->maps.v[i].decided)
 			scr__core_map_decide(&d->maps.v[i], d->maps.filter,
-					d->flags & PC_ALL);
+					     d->flags & PC_ALL);
 	scr__core_check_elf_headers(&d->maps, mem_pid, d->page);
 	o.size = scr__core_layout(&d->cp, &d->maps, d->page, &o.data_off);
 	if (d->info) {
@@ -393,11 +393,11 @@ static int save_dontfork(struct dump *d, pid_t copy)
 		if (pmap) {
 			m->vmflags = pmap->vmflags;
 			m->written = pmap->written;
-			m->have_flags = true;
+			m->have_flags = pmap->have_flags;
 		}
 		scr__core_map_decide(m, d->maps.filter, d->flags & PC_ALL);
 		scr__core_check_elf_headers(&(struct core_maps){ m, 1, 1, 0 },
-				       d->pid, d->page);
+					    d->pid, d->page);
 		m->decided = true;
 		total += m->dump;
 		if (total > SAVED_MAX)
@@ -433,7 +433,7 @@ static int copy_flags(struct dump *d, pid_t copy)
 		}
 		m->vmflags = c->vmflags;
 		m->written = c->written;
-		m->have_flags = true;
+		m->have_flags = c->have_flags;
 		if (m->vmflags & VMF_WIPEONFORK) {
 			m->from_target = true;
 			m->written = true;

@@ -27,7 +27,8 @@ struct core_buf {
 int scr__core_buf_put(struct core_buf *b, const void *data, size_t len);
 int scr__core_buf_zero(struct core_buf *b, size_t len);
 void scr__core_buf_free(struct core_buf *b);
-/* Reads /proc/PID/NAME whole into b, NUL-terminated (not counted). */
+/* Reads /proc/PID/NAME whole into b, NUL-terminated (not counted).
+ * -ENOENT: the kernel has no such file; -ESRCH: no such process. */
 int scr__core_slurp(pid_t pid, const char *name, struct core_buf *b);
 
 /* ---- the process (core_notes.c) ---- */
@@ -100,7 +101,8 @@ struct core_maps {
 	uint32_t filter;		/* coredump_filter */
 };
 
-/* Reads /proc/PID/smaps (with_flags) or /proc/PID/maps into *m. */
+/* Reads /proc/PID/smaps (with_flags) or /proc/PID/maps into *m; maps
+ * too where the kernel has no smaps (CONFIG_PROC_PAGE_MONITOR). */
 int scr__core_maps_read(pid_t pid, bool with_flags, struct core_maps *m);
 /* Parses the text of one of them (exposed for the fuzzer and tests). */
 int scr__core_maps_parse(const char *text, size_t len, struct core_maps *m);
@@ -135,7 +137,7 @@ struct core_sink {
 };
 
 int scr__core_sink_open(struct core_sink *s, int fd, bool compress,
-		   uint64_t total);
+			uint64_t total);
 int scr__core_sink_write(struct core_sink *s, const void *data, size_t len);
 /* len bytes of zeros: a hole where the file can have one. */
 int scr__core_sink_skip(struct core_sink *s, uint64_t len);
@@ -164,13 +166,15 @@ struct core_out {
 };
 
 /* The size of the core, from the decided mappings. */
-uint64_t scr__core_layout(const struct core_proc *cp, const struct core_maps *m,
-		     size_t page, uint64_t *data_off);
+uint64_t scr__core_layout(const struct core_proc *cp,
+			  const struct core_maps *m, size_t page,
+			  uint64_t *data_off);
 /* Resolves the "maybe an ELF header" mappings by reading their magic. */
-void scr__core_check_elf_headers(struct core_maps *m, pid_t mem_pid, size_t page);
+void scr__core_check_elf_headers(struct core_maps *m, pid_t mem_pid,
+				 size_t page);
 /* Writes the whole core: headers, notes, memory. */
 int scr__core_write(struct core_out *o, const struct core_proc *cp,
-	       const struct core_maps *m);
+		    const struct core_maps *m);
 
 /* Bytes of an ELF header, program headers included, for nmaps maps. */
 size_t scr__core_head_size(unsigned int word, size_t nmaps);

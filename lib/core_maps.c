@@ -96,7 +96,8 @@ static uint32_t parse_vmflags(const char *s)
 		while (*s == ' ')
 			s++;
 		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-			if (s[0] == flags[i].name[0] && s[1] == flags[i].name[1] &&
+			if (s[0] == flags[i].name[0] &&
+			    s[1] == flags[i].name[1] &&
 			    (s[2] == ' ' || s[2] == '\0'))
 				v |= flags[i].bit;
 		while (*s && *s != ' ')
@@ -163,6 +164,9 @@ int scr__core_maps_read(pid_t pid, bool with_flags, struct core_maps *m)
 	struct core_buf b = { 0 };
 	int e = scr__core_slurp(pid, with_flags ? "smaps" : "maps", &b);
 
+	if (e == -ENOENT && with_flags)
+		e = scr__core_slurp(pid, "maps", &b);
+
 	if (!e)
 		e = scr__core_maps_parse((const char *)b.p, b.len, m);
 	scr__core_buf_free(&b);
@@ -176,8 +180,8 @@ int scr__core_filter_read(pid_t pid, uint32_t *filter)
 	char *end;
 
 	*filter = CDF_DEFAULT;
-	if (e == -ENOENT || e == -EACCES) {
-		e = 0;	/* no such file: the kernel's default */
+	if (e == -ENOENT) {
+		e = 0;	/* a kernel without it (CONFIG_ELF_CORE) */
 	} else if (!e) {
 		unsigned long v = strtoul((const char *)b.p, &end, 16);
 
@@ -251,19 +255,22 @@ void scr__core_map_decide(struct core_map *m, uint32_t filter, bool all)
 	if ((m->vmflags & VMF_DONTDUMP) && !all)
 		return;
 	if (m->vmflags & VMF_HUGETLB) {
-		if (filter & (shared ? CDF_HUGETLB_SHARED : CDF_HUGETLB_PRIVATE))
+		if (filter & (shared ? CDF_HUGETLB_SHARED :
+				       CDF_HUGETLB_PRIVATE))
 			m->dump = whole;
 		return;
 	}
 	if (m->vmflags & (VMF_IO | VMF_PFNMAP))
 		return;
 	if (shared) {
-		if (filter & (scr__core_map_unlinked(m) ? CDF_ANON_SHARED :
-						      CDF_MAPPED_SHARED))
+		if (filter & (scr__core_map_unlinked(m) ?
+			      CDF_ANON_SHARED : CDF_MAPPED_SHARED))
 			m->dump = whole;
 		return;
 	}
-	if (m->written && (filter & CDF_ANON_PRIVATE)) {
+	/* Without smaps nothing says whether it was written: it may have
+	 * been. */
+	if ((m->written || !m->have_flags) && (filter & CDF_ANON_PRIVATE)) {
 		m->dump = whole;
 		return;
 	}

@@ -324,7 +324,7 @@ static int put_files(struct core_buf *b, const struct core_proc *cp,
 		}
 		if (!e)
 			e = scr__core_buf_put(&names, map->path,
-					 strlen(map->path) + 1);
+					      strlen(map->path) + 1);
 		count++;
 	}
 	if (!e && count) {
@@ -339,21 +339,47 @@ static int put_files(struct core_buf *b, const struct core_proc *cp,
 	return e;
 }
 
-/* One register set of a thread into rb: its length, 0 when the thread
- * has none (the call fails, as for an inactive set), -ESRCH when gone. */
+static int getregset(pid_t tid, uint32_t type, void *buf, size_t *len)
+{
+	struct iovec iov = { buf, *len };
+
+	if (ptrace(PTRACE_GETREGSET, tid, (unsigned long)type, &iov))
+		return errno == ESRCH ? -ESRCH : -ENODATA;
+	*len = iov.iov_len;
+	return 0;
+}
+
+/* Past the last byte of buf[0, len) that is not c. */
+static size_t used(const unsigned char *buf, size_t len, unsigned char c)
+{
+	while (len && buf[len - 1] == c)
+		len--;
+	return len;
+}
+
+/*
+ * One register set of a thread into rb: its length, 0 when the thread
+ * has none (the call fails, as for an inactive set), -ESRCH when gone.
+ *
+ * PTRACE_GETREGSET reports the set's whole size but copies only what the
+ * kernel wrote of it (an SVE set in FP/SIMD mode: its first 544 bytes of
+ * 8768), and a core holds only that.  So it is read twice, over zeros
+ * and over 0xff: what the kernel wrote differs from one or the other.
+ */
 static ssize_t read_regset(pid_t tid, uint32_t type, struct core_buf *rb)
 {
-	for (;;) {
-		struct iovec iov = { rb->p, rb->cap };
+	size_t len, again;
+	int e;
 
-		if (ptrace(PTRACE_GETREGSET, tid, (unsigned long)type, &iov)) {
-			if (errno == ESRCH)
-				return -ESRCH;
-			return 0;
-		}
+	for (;;) {
+		len = rb->cap;
+		memset(rb->p, 0, len);
+		e = getregset(tid, type, rb->p, &len);
+		if (e)
+			return e == -ESRCH ? e : 0;
 		/* A full buffer may have cut the set: read it again. */
-		if (iov.iov_len < rb->cap || rb->cap >= REGSET_MAX)
-			return (ssize_t)iov.iov_len;
+		if (len < rb->cap || rb->cap >= REGSET_MAX)
+			break;
 		unsigned char *p = realloc(rb->p, rb->cap * 4);
 
 		if (!p)
@@ -361,6 +387,22 @@ static ssize_t read_regset(pid_t tid, uint32_t type, struct core_buf *rb)
 		rb->p = p;
 		rb->cap *= 4;
 	}
+	if (len * 2 > rb->cap) {
+		unsigned char *p = realloc(rb->p, len * 2);
+
+		if (!p)
+			return -ENOMEM;
+		rb->p = p;
+		rb->cap = len * 2;
+	}
+	again = len;
+	memset(rb->p + len, 0xff, len);
+	e = getregset(tid, type, rb->p + len, &again);
+	if (e)
+		return e == -ESRCH ? e : 0;
+	size_t a = used(rb->p, len, 0), b = used(rb->p + len, len, 0xff);
+
+	return (ssize_t)(a > b ? a : b);
 }
 
 static int thread_notes(struct core_buf *out, const struct core_proc *cp,
@@ -384,7 +426,8 @@ static int thread_notes(struct core_buf *out, const struct core_proc *cp,
 		if (len < 0)
 			e = (int)len;
 		else if (len > 0)
-			e = put_note(&sets, n->name, n->type, rb->p, (size_t)len);
+			e = put_note(&sets, n->name, n->type, rb->p,
+				     (size_t)len);
 		fpvalid |= len > 0 && n->type == NT_PRFPREG;
 	}
 	if (!e)

@@ -181,7 +181,7 @@ static void zstd_free(struct core_sink *s)
 #endif
 
 int scr__core_sink_open(struct core_sink *s, int fd, bool compress,
-		   uint64_t total)
+			uint64_t total)
 {
 	sigset_t pipe, pending;
 	struct stat st;

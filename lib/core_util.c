@@ -64,8 +64,14 @@ int scr__core_slurp(pid_t pid, const char *name, struct core_buf *b)
 	b->len = 0;
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* No such file in a kernel built without it, or no such
+		 * process. */
+		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+		return access(path, F_OK) == 0 ? -ENOENT : -ESRCH;
+	}
 	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
+		return -errno;
 	for (;;) {
 		ssize_t n;
 

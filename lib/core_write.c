@@ -52,8 +52,9 @@ size_t scr__core_head_size(unsigned int w, size_t nmaps)
 	       (phnum >= PN_XNUM ? shdr_size(w) : 0);
 }
 
-uint64_t scr__core_layout(const struct core_proc *cp, const struct core_maps *m,
-		     size_t page, uint64_t *data_off)
+uint64_t scr__core_layout(const struct core_proc *cp,
+			  const struct core_maps *m, size_t page,
+			  uint64_t *data_off)
 {
 	uint64_t off = scr__core_head_size(cp->abi->word_size, m->n) +
 		       cp->notes.len;
@@ -172,7 +173,8 @@ static unsigned char *build_head(const struct core_out *o,
 	return d;
 }
 
-void scr__core_check_elf_headers(struct core_maps *m, pid_t mem_pid, size_t page)
+void scr__core_check_elf_headers(struct core_maps *m, pid_t mem_pid,
+				 size_t page)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		unsigned char magic[SELFMAG];
@@ -278,8 +280,8 @@ static int emit(struct core_out *o, const unsigned char *buf, size_t len,
 	while (i < len) {
 		size_t run = 0;
 		bool data = present[i / o->page] &&
-			    !page_zero((const uint64_t *)(const void *)(buf + i),
-				       o->page / 8);
+			    !page_zero((const uint64_t *)(const void *)
+				       (buf + i), o->page / 8);
 		int e;
 
 		while (i + run < len) {
@@ -346,7 +348,7 @@ static int dump_map(struct core_out *o, const struct core_map *m,
 }
 
 int scr__core_write(struct core_out *o, const struct core_proc *cp,
-	       const struct core_maps *m)
+		    const struct core_maps *m)
 {
 	unsigned char *head = build_head(o, cp, m);
 	bool *present = malloc(CHUNK / o->page);
@@ -360,9 +362,9 @@ int scr__core_write(struct core_out *o, const struct core_proc *cp,
 		e = -ENOMEM;
 	/* A file gets its head last: see core_sink.c. */
 	if (!e)
-		e = o->sink.seekable ? scr__core_sink_skip(&o->sink, o->data_off) :
-				       scr__core_sink_write(&o->sink, head,
-						       o->data_off);
+		e = o->sink.seekable ?
+		    scr__core_sink_skip(&o->sink, o->data_off) :
+		    scr__core_sink_write(&o->sink, head, o->data_off);
 	for (size_t i = 0; !e && i < m->n; i++)
 		if (m->v[i].dump)
 			e = dump_map(o, &m->v[i], present);

@@ -7,7 +7,7 @@
 # programs.  Included by the top Makefile.
 
 QEMU_CACHE ?= $(HOME)/.cache/scremote
-QEMU_TESTS := t_freebsd t_blocked t_state t_fidelity t_batch t_agent
+QEMU_TESTS := t_freebsd t_blocked t_state t_fidelity t_batch t_agent t_core
 QEMU_CC_aarch64 := aarch64-linux-gnu-gcc
 QEMU_CC_riscv64 := riscv64-linux-gnu-gcc
 
@@ -20,9 +20,10 @@ check-i386:
 	@$(MAKE) --no-print-directory CC=gcc ARCH=x86_64 BUILD=$(I386_GUEST) \
 	  LDFLAGS=-static qemu-guest \
 	  $(I386_GUEST)/tests/arch/x86_64/i386/t_i386 \
+	  $(I386_GUEST)/tests/arch/x86_64/i386/t_core_i386 \
 	  $(I386_GUEST)/tests/arch/x86_64/i386/target32
 	@kernel=$$(tests/qemu/kernel-x86_64.sh $(QEMU_CACHE)) && \
-	  SCREMOTE_QEMU_TESTS=arch/x86_64/i386/t_i386 \
+	  SCREMOTE_QEMU_TESTS="arch/x86_64/i386/t_i386 arch/x86_64/i386/t_core_i386" \
 	  tests/qemu/run.sh x86_64 $(I386_GUEST) "$$kernel"
 
 check-aarch64 check-riscv64: check-%:

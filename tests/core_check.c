@@ -5,10 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core_check.h"
+#include "harness.h"
+#include "scremote.h"
+
+#define MAX_NOTES 4096
 
 static uint64_t get(const unsigned char *p, unsigned int size)
 {
@@ -229,4 +235,144 @@ const char *prpsinfo_fname(const struct core_file *cf,
 			   const struct core_note *n, unsigned int uid_size)
 {
 	return (const char *)n->desc + psinfo_pids(cf, uid_size) + 16;
+}
+
+/* ---- checks of the tests (they fail the test) ---- */
+
+void open_core(const char *path, struct core_file *cf)
+{
+	char why[256];
+
+	CHECK(core_open(path, cf, why, sizeof(why)) == 0, "%s", why);
+}
+
+int load_notes(const struct core_file *cf, struct core_note **out)
+{
+	static struct core_note notes[MAX_NOTES];
+	int n = core_notes(cf, notes, MAX_NOTES);
+
+	CHECK(n > 0 && n <= MAX_NOTES, "notes malformed (%d)", n);
+	*out = notes;
+	return n;
+}
+
+const struct core_note *find_note(const struct core_note *v, int n,
+					 uint32_t type, int thread)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i].type == type && (thread < 0 || v[i].thread == thread))
+			return &v[i];
+	return NULL;
+}
+
+int count_notes(const struct core_note *v, int n, uint32_t type)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += v[i].type == type;
+	return k;
+}
+
+/*
+ * The register sets of every thread in the core are what ptrace shows
+ * of the stopped thread, byte for byte; so are its signal mask and the
+ * thread list.  Called while the session holds the process stopped.
+ */
+void check_threads(const struct core_file *cf, struct scr_proc *p,
+			  const uint64_t *want_mask)
+{
+	static unsigned char live[4 << 20];
+	struct core_note *v;
+	int n = load_notes(cf, &v);
+	pid_t tids[64];
+	int nt = scr_threads(p, tids, 64);
+
+	CHECK_EQ(count_notes(v, n, NT_PRSTATUS), nt);
+	for (int k = 0; k < nt; k++) {
+		const struct core_note *ps = NULL;
+		struct iovec iov = { live, sizeof(live) };
+		const unsigned char *reg;
+		uint64_t mask = 0;
+		size_t len;
+
+		for (int i = 0; i < n && !ps; i++)
+			if (v[i].type == NT_PRSTATUS &&
+			    prstatus_pid(cf, &v[i]) == tids[k])
+				ps = &v[i];
+		CHECK(ps, "no NT_PRSTATUS for thread %d", (int)tids[k]);
+		CHECK_EQ(ptrace(PTRACE_GETREGSET, tids[k], NT_PRSTATUS, &iov), 0);
+		reg = prstatus_reg(cf, ps, &len);
+		CHECK(len >= iov.iov_len && len - iov.iov_len < cf->word,
+		      "pr_reg %zu bytes, ptrace %zu", len, iov.iov_len);
+		CHECK(memcmp(reg, live, iov.iov_len) == 0,
+		      "thread %d: general registers differ", (int)tids[k]);
+		/* The session holds its own mask in place of the thread's
+		 * after a call: the core has the thread's. */
+		if (want_mask)
+			mask = *want_mask;
+		else
+			CHECK_EQ(ptrace(PTRACE_GETSIGMASK, tids[k],
+					sizeof(mask), &mask), 0);
+		CHECK_EQ(prstatus_sighold(cf, ps),
+			 cf->word == 8 ? mask : (uint32_t)mask);
+		CHECK(find_note(v, n, NT_PRFPREG, ps->thread),
+		      "thread %d: no NT_PRFPREG", (int)tids[k]);
+		for (int i = 0; i < n; i++) {
+			if (v[i].thread != ps->thread ||
+			    v[i].type == NT_PRSTATUS || v[i].type == NT_PRPSINFO ||
+			    v[i].type == NT_SIGINFO || v[i].type == NT_AUXV ||
+			    v[i].type == NT_FILE)
+				continue;
+			/* ptrace copies what the kernel wrote of the set
+			 * (the rest stays as it was, here zeros), and so
+			 * much is in the core. */
+			iov.iov_len = sizeof(live);
+			memset(live, 0, sizeof(live));
+			CHECK_EQ(ptrace(PTRACE_GETREGSET, tids[k],
+					(unsigned long)v[i].type, &iov), 0);
+			CHECK(v[i].len <= iov.iov_len, "note %#x: %zu bytes, "
+			      "ptrace %zu", v[i].type, v[i].len, iov.iov_len);
+			for (size_t b = 0; b < iov.iov_len; b++)
+				CHECK(live[b] == (b < v[i].len ? v[i].desc[b] : 0),
+				      "thread %d: note %#x byte %zu (of %zu) is "
+				      "%#x, ptrace says %#x", (int)tids[k],
+				      v[i].type, b, v[i].len,
+				      b < v[i].len ? v[i].desc[b] : 0, live[b]);
+		}
+	}
+}
+
+/* The process notes: who it is, its auxv, its files. */
+void check_process(const struct core_file *cf, pid_t pid,
+			  unsigned int uid_size)
+{
+	static unsigned char auxv[8192];
+	char path[64], exe[4096] = "";
+	struct core_note *v;
+	int n = load_notes(cf, &v);
+	const struct core_note *ps = find_note(v, n, NT_PRPSINFO, -1);
+	const struct core_note *ax = find_note(v, n, NT_AUXV, -1);
+	const struct core_note *fl = find_note(v, n, NT_FILE, -1);
+	ssize_t alen;
+	int fd;
+
+	CHECK(v[0].type == NT_PRSTATUS && prstatus_pid(cf, &v[0]) == pid,
+	      "the first note is not the main thread's NT_PRSTATUS");
+	CHECK(v[1].type == NT_PRPSINFO && v[2].type == NT_SIGINFO &&
+	      v[3].type == NT_AUXV && v[4].type == NT_FILE,
+	      "process notes not in the kernel's order");
+	CHECK_EQ(count_notes(v, n, NT_PRPSINFO), 1);
+	CHECK_EQ(prpsinfo_pid(cf, ps, uid_size), pid);
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0);
+	alen = read(fd, auxv, sizeof(auxv));
+	close(fd);
+	CHECK(ax && ax->len > 0 && (ssize_t)ax->len <= alen &&
+	      memcmp(ax->desc, auxv, ax->len) == 0, "NT_AUXV is not auxv");
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	CHECK(readlink(path, exe, sizeof(exe) - 1) > 0);
+	CHECK(fl && memmem(fl->desc, fl->len, exe, strlen(exe) + 1),
+	      "NT_FILE does not name %s", exe);
 }

@@ -57,4 +57,25 @@ pid_t prpsinfo_pid(const struct core_file *cf, const struct core_note *n,
 const char *prpsinfo_fname(const struct core_file *cf,
 			   const struct core_note *n, unsigned int uid_size);
 
+/* ---- checks of the tests, with harness.h's CHECK ---- */
+
+struct scr_proc;
+
+void open_core(const char *path, struct core_file *cf);
+/* The notes, in a buffer of its own (overwritten by the next call). */
+int load_notes(const struct core_file *cf, struct core_note **out);
+/* The first note of type (of that thread; -1: any). */
+const struct core_note *find_note(const struct core_note *v, int n,
+				  uint32_t type, int thread);
+int count_notes(const struct core_note *v, int n, uint32_t type);
+/* Every thread of the session has an NT_PRSTATUS whose registers, and
+ * every register set after it, are what PTRACE_GETREGSET gives now; its
+ * mask is want_mask (NULL: what PTRACE_GETSIGMASK gives now). */
+void check_threads(const struct core_file *cf, struct scr_proc *p,
+		   const uint64_t *want_mask);
+/* The process notes: main thread first, in the kernel's order, auxv as
+ * /proc has it, the executable in NT_FILE. */
+void check_process(const struct core_file *cf, pid_t pid,
+		   unsigned int uid_size);
+
 #endif

@@ -10,7 +10,7 @@
 set -euo pipefail
 arch=$1 build=$2 kernel=$3
 limit=${SCREMOTE_QEMU_TIMEOUT:-900}
-tests=${SCREMOTE_QEMU_TESTS:-t_freebsd t_blocked t_state t_fidelity t_batch t_agent}
+tests=${SCREMOTE_QEMU_TESTS:-t_freebsd t_blocked t_state t_fidelity t_batch t_agent t_core}
 q=$build/qemu
 root=$q/root
 

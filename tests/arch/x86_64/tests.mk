@@ -13,7 +13,7 @@ M32_OK := $(shell mkdir -p $(I386_ASM) && \
             echo 'int main(void){return 0;}' | \
             $(CC) $(I386_CFLAGS) -x c - -o /dev/null 2>/dev/null && echo y)
 
-all: $(I386_OUT)/t_i386
+all: $(I386_OUT)/t_i386 $(I386_OUT)/t_core_i386
 ifeq ($(M32_OK),y)
 all: $(I386_OUT)/target32
 endif
@@ -22,6 +22,13 @@ $(I386_OUT)/t_i386: $(I386_OUT)/t_i386.o $(I386_OUT)/nrs.o $(TEST_LIB) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 
 $(I386_OUT)/t_i386.o $(I386_OUT)/nrs.o: ALL_CFLAGS += -Itests -I$(I386_DIR)
+
+# Cores of i386 processes.
+$(I386_OUT)/t_core_i386: $(I386_OUT)/t_core_i386.o $(BUILD)/tests/core_check.o \
+		$(TEST_LIB) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lpthread
+
+$(I386_OUT)/t_core_i386.o: ALL_CFLAGS += -Itests
 
 # 32-bit, static, and never sanitized: it is the target, not our code.
 $(I386_OUT)/target32: $(I386_DIR)/target32.c $(I386_DIR)/spin32.S
