@@ -12,6 +12,9 @@ pkgs=(python3 iproute2 procps util-linux strace mandoc man-db pkg-config g++
 # Real servers for the verbs' tests (tests/sh/verbs_*.sh).  Debian starts
 # them as services where an init system runs; the tests start their own.
 pkgs+=(nginx redis-server redis-tools)
+# Core dumps: compressed ones (libzstd-dev, zstd), and the tools that
+# read them as they read the process (gdb, eu-stack, readelf).
+pkgs+=(libzstd-dev zstd gdb elfutils binutils)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
