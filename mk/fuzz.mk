@@ -10,7 +10,7 @@
 FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES   := parse seccomp procfs
+FUZZ_NAMES   := parse seccomp procfs smaps
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Ilib \
@@ -52,6 +52,15 @@ $(FUZZ_BUILD)/fuzz_parse: $(FUZZ_BUILD)/fuzz/fuzz_parse.o $(FUZZ_CLI_OBJS)
 $(FUZZ_BUILD)/fuzz_seccomp $(FUZZ_BUILD)/fuzz_procfs: $(FUZZ_BUILD)/fuzz_%: \
 		$(FUZZ_BUILD)/fuzz/fuzz_%.o
 	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^
+
+# The core writer's reader of smaps, with what it uses.
+$(FUZZ_BUILD)/fuzz_smaps: $(FUZZ_BUILD)/fuzz/fuzz_smaps.o \
+		$(FUZZ_BUILD)/lib/core_maps.o $(FUZZ_BUILD)/lib/core_util.o
+	$(FUZZ_CC) $(FUZZ_LDFLAGS) -o $@ $^
+
+$(FUZZ_BUILD)/lib/%.o: lib/%.c mk/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 # The seccomp and procfs harnesses include lib/seccomp.c, lib/procfs.c.
 $(FUZZ_BUILD)/fuzz/fuzz_seccomp.o: lib/seccomp.c lib/internal.h
