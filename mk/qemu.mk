@@ -36,7 +36,13 @@ check-aarch64 check-riscv64: check-%:
 
 # What the guest runs; built by the sub-make above for one ARCH.
 qemu-guest: $(patsubst %,$(BUILD)/tests/%,$(QEMU_TESTS)) $(BUILD)/scremote \
-	    $(CLI_TARGET) $(BUILD)/qemu/init $(BUILD)/qemu/cli_e2e
+	    $(CLI_TARGET) $(BUILD)/qemu/init $(BUILD)/qemu/cli_e2e \
+	    $(BUILD)/qemu/core_export
+
+# A core made in the guest, printed for gdb-multiarch on the host.
+$(BUILD)/qemu/core_export: tests/qemu/core_export.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lpthread
 
 $(BUILD)/qemu/%: tests/qemu/%.c
 	@mkdir -p $(dir $@)

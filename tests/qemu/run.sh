@@ -22,6 +22,8 @@ for t in $tests; do
 	cp "$build/tests/$t" "$root/tests/"
 done
 cp "$q/cli_e2e" "$root/tests/t_zcli_e2e"
+# A core for gdb-multiarch on the host (tests/qemu/core_gdb.sh).
+[ ! -x "$q/core_export" ] || cp "$q/core_export" "$root/tests/t_zcore_export"
 cp "$build/scremote" "$root/bin/"
 # The 32-bit target of t_i386, where it was built.
 t32=$build/tests/arch/x86_64/i386/target32
@@ -76,4 +78,6 @@ fi
 read -r p f <<<"$(sed -E 's/^scremote-guest: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$marker")"
 printf '%s: %s passed, %s failed (guest booted in %s s, whole run %.1f s)\n' \
 	"$arch" "$p" "$f" "${booted:-?}" "$took"
-[ "$f" -eq 0 ] && [ "$p" -gt 0 ]
+gdb_ok=0
+[ ! -x "$q/core_export" ] || "$(dirname "$0")/core_gdb.sh" "$arch" "$q" "$log" || gdb_ok=1
+[ "$f" -eq 0 ] && [ "$p" -gt 0 ] && [ "$gdb_ok" -eq 0 ]
