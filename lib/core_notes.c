@@ -23,8 +23,11 @@
 
 #define PRARGSZ		80	/* ELF_PRARGSZ */
 #define SIGINFO_SIZE	128	/* siginfo_t, compat_siginfo_t alike */
+#define REGSET_FIRST	65536
+#define NO_SET		((size_t)-1)
 #define REGSET_MAX	(64u << 20)
 #define GREG_MAX	1024
+#define MAX_SETS	32	/* register sets per thread, at most */
 
 /* What /proc tells of the process. */
 struct procinfo {
@@ -366,35 +369,50 @@ static size_t used(const unsigned char *buf, size_t len, unsigned char c)
  * 8768), and a core holds only that.  So it is read twice, over zeros
  * and over 0xff: what the kernel wrote differs from one or the other.
  */
-static ssize_t read_regset(pid_t tid, uint32_t type, struct core_buf *rb)
+static int grow_to(struct core_buf *rb, size_t len)
 {
-	size_t len, again;
-	int e;
+	unsigned char *p;
+
+	if (rb->cap >= len)
+		return 0;
+	p = realloc(rb->p, len);
+	if (!p)
+		return -ENOMEM;
+	rb->p = p;
+	rb->cap = len;
+	return 0;
+}
+
+static ssize_t read_regset(pid_t tid, uint32_t type, struct core_buf *rb,
+			   size_t *hint)
+{
+	/* The size the set had in the last thread, and some more to tell
+	 * whether it is bigger now (a multiple of the set's element size,
+	 * as the kernel asks: 64 is one of all of them); a little when the
+	 * last thread had none; else 64 KiB. */
+	size_t want = *hint == NO_SET ? 4096 : *hint ? *hint + 64 :
+		      REGSET_FIRST, len, again;
+	int e = grow_to(rb, 2 * want);
 
 	for (;;) {
-		len = rb->cap;
+		if (e)
+			return e;
+		len = want;
 		memset(rb->p, 0, len);
 		e = getregset(tid, type, rb->p, &len);
-		if (e)
-			return e == -ESRCH ? e : 0;
+		if (e == -ESRCH)
+			return e;
+		if (e) {
+			*hint = NO_SET;
+			return 0;
+		}
 		/* A full buffer may have cut the set: read it again. */
-		if (len < rb->cap || rb->cap >= REGSET_MAX)
+		if (len < want || want >= REGSET_MAX)
 			break;
-		unsigned char *p = realloc(rb->p, rb->cap * 4);
-
-		if (!p)
-			return -ENOMEM;
-		rb->p = p;
-		rb->cap *= 4;
+		want = want < REGSET_FIRST ? REGSET_FIRST : want * 4;
+		e = grow_to(rb, 2 * want);
 	}
-	if (len * 2 > rb->cap) {
-		unsigned char *p = realloc(rb->p, len * 2);
-
-		if (!p)
-			return -ENOMEM;
-		rb->p = p;
-		rb->cap = len * 2;
-	}
+	*hint = len;
 	again = len;
 	memset(rb->p + len, 0xff, len);
 	e = getregset(tid, type, rb->p + len, &again);
@@ -405,15 +423,21 @@ static ssize_t read_regset(pid_t tid, uint32_t type, struct core_buf *rb)
 	return (ssize_t)(a > b ? a : b);
 }
 
+/* The buffer register sets are read into, and the size each had. */
+struct regsets {
+	struct core_buf buf;
+	size_t size[MAX_SETS + 1];
+};
+
 static int thread_notes(struct core_buf *out, const struct core_proc *cp,
 			const struct core_thread *t, const struct procinfo *pi,
 			const struct core_maps *m, bool first,
-			struct core_buf *rb)
+			struct regsets *rs)
 {
-	struct core_buf sets = { 0 };
+	struct core_buf sets = { 0 }, *rb = &rs->buf;
 	unsigned char greg[GREG_MAX];
 	bool fpvalid = false;
-	ssize_t glen = read_regset(t->tid, NT_PRSTATUS, rb);
+	ssize_t glen = read_regset(t->tid, NT_PRSTATUS, rb, &rs->size[0]);
 	int e = 0;
 
 	if (glen <= 0 || glen > GREG_MAX)
@@ -421,7 +445,11 @@ static int thread_notes(struct core_buf *out, const struct core_proc *cp,
 	memcpy(greg, rb->p, (size_t)glen);
 	for (size_t i = 0; !e && i < cp->ac->nnotes; i++) {
 		const struct arch_core_note *n = &cp->ac->notes[i];
-		ssize_t len = read_regset(t->tid, n->type, rb);
+		ssize_t len = 0;
+
+		if (i < MAX_SETS)
+			len = read_regset(t->tid, n->type, rb,
+					  &rs->size[i + 1]);
 
 		if (len < 0)
 			e = (int)len;
@@ -483,20 +511,17 @@ int scr__core_proc_prepare(struct core_proc *cp)
 
 int scr__core_notes_build(struct core_proc *cp, const struct core_maps *m)
 {
-	struct core_buf rb = { 0 };
+	struct regsets rs = { { 0 }, { 0 } };
 	struct procinfo pi;
 	size_t kept = 0;
 	int e = read_procinfo(cp->pid, &pi);
 
-	if (!e && !(rb.p = malloc(65536)))
-		e = -ENOMEM;
-	rb.cap = 65536;
 	cp->notes.len = 0;
 	for (size_t i = 0; !e && i < cp->nthreads; i++) {
 		size_t mark = cp->notes.len;
 
 		e = thread_notes(&cp->notes, cp, &cp->threads[i], &pi, m,
-				 kept == 0, &rb);
+				 kept == 0, &rs);
 		/* A thread killed meanwhile is no longer part of it. */
 		if (e == -ESRCH && cp->threads[i].tid != cp->pid) {
 			cp->notes.len = mark;
@@ -506,7 +531,7 @@ int scr__core_notes_build(struct core_proc *cp, const struct core_maps *m)
 		cp->threads[kept++] = cp->threads[i];
 	}
 	cp->nthreads = kept;
-	scr__core_buf_free(&rb);
+	scr__core_buf_free(&rs.buf);
 	return e;
 }
 
