@@ -54,6 +54,8 @@
 struct dump {
 	struct scr_proc *p;		/* the session; NULL: scr_coredump() */
 	pid_t pid;
+	pid_t mm_pid;			/* a live thread of it, for its memory
+					   (its main thread may have exited) */
 	int fd;
 	unsigned int flags;
 	off_t limit;
@@ -200,7 +202,7 @@ static int traced_threads(struct dump *d)
 static int write_core(struct dump *d, pid_t mem_pid)
 {
 	struct core_out o = { .opts = d->opts, .mem_pid = mem_pid,
-			      .target_pid = d->pid, .page = d->page };
+			      .target_pid = d->mm_pid, .page = d->page };
 	int e;
 
 	for (size_t i = 0; i < d->maps.n; i++)
@@ -229,14 +231,14 @@ static int write_core(struct dump *d, pid_t mem_pid)
 
 static int dump_plain(struct dump *d)
 {
-	int e = scr__core_maps_read(d->pid, true, &d->maps);
+	int e = scr__core_maps_read(d->mm_pid, true, &d->maps);
 
 	if (!e)
-		e = scr__core_filter_read(d->pid, &d->maps.filter);
+		e = scr__core_filter_read(d->mm_pid, &d->maps.filter);
 	if (!e)
 		e = scr__core_notes_build(&d->cp, &d->maps);
 	if (!e)
-		e = write_core(d, d->pid);
+		e = write_core(d, d->mm_pid);
 	return e;
 }
 
@@ -357,7 +359,7 @@ static int save_map(struct dump *d, struct core_map *m)
 	if (!m->saved)
 		return -ENOMEM;
 	for (unsigned long off = 0; off < m->dump;) {
-		ssize_t n = scr__mem_read(d->pid, m->start + off,
+		ssize_t n = scr__mem_read(d->mm_pid, m->start + off,
 					  m->saved + off, m->dump - off);
 
 		off += n > 0 ? (unsigned long)n : d->page;
@@ -382,7 +384,7 @@ static int save_dontfork(struct dump *d, pid_t copy)
 	for (size_t i = 0; !e && i < d->maps.n; i++)
 		missing += !same_range(&cm, &at, &d->maps.v[i]);
 	if (!e && missing)
-		e = scr__core_maps_read(d->pid, true, &pm);
+		e = scr__core_maps_read(d->mm_pid, true, &pm);
 	at = 0;
 	for (size_t i = 0; !e && missing && i < d->maps.n; i++) {
 		struct core_map *m = &d->maps.v[i], *pmap;
@@ -397,7 +399,7 @@ static int save_dontfork(struct dump *d, pid_t copy)
 		}
 		scr__core_map_decide(m, d->maps.filter, d->flags & PC_ALL);
 		scr__core_check_elf_headers(&(struct core_maps){ m, 1, 1, 0 },
-					    d->pid, d->page);
+					    d->mm_pid, d->page);
 		m->decided = true;
 		total += m->dump;
 		if (total > SAVED_MAX)
@@ -467,9 +469,9 @@ static int dump_snapshot(struct dump *d)
 	 * the process may exec while it runs. */
 	e = scr__proc_drop_scratch(d->p);
 	if (!e)
-		e = scr__core_maps_read(d->pid, false, &d->maps);
+		e = scr__core_maps_read(d->mm_pid, false, &d->maps);
 	if (!e)
-		e = scr__core_filter_read(d->pid, &d->maps.filter);
+		e = scr__core_filter_read(d->mm_pid, &d->maps.filter);
 	if (!e)
 		e = scr__core_notes_build(&d->cp, &d->maps);
 	if (e)
@@ -523,6 +525,7 @@ static int run(struct dump *d, bool snapshot)
 	e = d->p ? session_threads(d) : traced_threads(d);
 	if (!e)
 		e = scr__core_proc_prepare(&d->cp);
+	d->mm_pid = d->cp.mm_pid;
 	if (!e)
 		e = snapshot ? dump_snapshot(d) : dump_plain(d);
 	scr__core_proc_free(&d->cp);

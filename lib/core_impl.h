@@ -42,7 +42,8 @@ struct core_thread {
 };
 
 struct core_proc {
-	pid_t pid;			/* /proc, registers */
+	pid_t pid;			/* the process */
+	pid_t mm_pid;			/* a live thread: its memory, auxv... */
 	const struct arch_abi *abi;
 	const struct arch_core *ac;
 	struct core_thread *threads;	/* the one the core is about first */
@@ -51,7 +52,8 @@ struct core_proc {
 };
 
 /* Puts the thread the core is about (one taking a signal, else the main
- * thread) first and learns the ABI from it.  0 or negative errno. */
+ * thread) first, learns the ABI from it, and sets mm_pid.  0 or a
+ * negative errno. */
 int scr__core_proc_prepare(struct core_proc *cp);
 struct core_maps;
 /* Builds cp->notes, from the stopped threads and the mappings. */

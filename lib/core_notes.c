@@ -127,7 +127,7 @@ static int status_value(const char *buf, const char *name, int base,
 	return -EPROTO;
 }
 
-static int read_procinfo(pid_t pid, struct procinfo *pi)
+static int read_procinfo(pid_t pid, pid_t mm_pid, struct procinfo *pi)
 {
 	struct core_buf b = { 0 };
 	unsigned long long v;
@@ -147,7 +147,7 @@ static int read_procinfo(pid_t pid, struct procinfo *pi)
 	if (!e && !(e = status_value((const char *)b.p, "Gid", 10, &v)))
 		pi->gid = (unsigned long)v;
 	/* As the kernel: the arguments, NULs as spaces, cut to fit. */
-	if (!e && scr__core_slurp(pid, "cmdline", &b) == 0) {
+	if (!e && scr__core_slurp(mm_pid, "cmdline", &b) == 0) {
 		size_t n = b.len < PRARGSZ - 1 ? b.len : PRARGSZ - 1;
 
 		for (size_t i = 0; i < n; i++)
@@ -283,7 +283,7 @@ static int put_auxv(struct core_buf *b, const struct core_proc *cp)
 	struct core_buf a = { 0 };
 	unsigned int w = cp->abi->word_size;
 	size_t len = 0;
-	int e = scr__core_slurp(cp->pid, "auxv", &a);
+	int e = scr__core_slurp(cp->mm_pid, "auxv", &a);
 
 	if (e) {
 		scr__core_buf_free(&a);
@@ -504,6 +504,11 @@ int scr__core_proc_prepare(struct core_proc *cp)
 	e = arch_get_regs(cp->threads[0].tid, &regs);
 	if (e)
 		return e;
+	/* A main thread that exited has no memory map left to show. */
+	cp->mm_pid = cp->threads[0].tid;
+	for (size_t i = 0; i < cp->nthreads; i++)
+		if (cp->threads[i].tid == cp->pid)
+			cp->mm_pid = cp->pid;
 	cp->abi = arch_abi_of(&regs);
 	cp->ac = arch_core_of(cp->abi);
 	return 0;
@@ -514,7 +519,7 @@ int scr__core_notes_build(struct core_proc *cp, const struct core_maps *m)
 	struct regsets rs = { { 0 }, { 0 } };
 	struct procinfo pi;
 	size_t kept = 0;
-	int e = read_procinfo(cp->pid, &pi);
+	int e = read_procinfo(cp->pid, cp->mm_pid, &pi);
 
 	cp->notes.len = 0;
 	for (size_t i = 0; !e && i < cp->nthreads; i++) {

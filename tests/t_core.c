@@ -188,6 +188,34 @@ static bool has_children(char *why, size_t len)
 	return any;
 }
 
+/* Has any thread of process pid a child?  From outside. */
+static bool has_children_of(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+	bool any = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && (de = readdir(d)) && !any) {
+		char p2[128], buf[64] = "";
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p2, sizeof(p2), "/proc/%d/task/%.20s/children",
+			 (int)pid, de->d_name);
+		fd = open(p2, O_RDONLY);
+		any = fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (d)
+		closedir(d);
+	return any;
+}
+
 /* The target's own verdict: its memory as it left it, and no trace of a
  * child (no SIGCHLD, nothing to wait for, no child listed). */
 static void self_check(struct target *t)
@@ -906,6 +934,63 @@ TEST(interrupt_breaks_a_plain_dump_off)
 TEST(interrupt_breaks_a_snapshot_off_and_reaps_the_clone)
 {
 	interrupt_case(SCR_CORE_SNAPSHOT);
+}
+
+/* Its main thread exits; two threads live on. */
+static void leaderless_target(struct target *t, void *arg)
+{
+	pthread_t th;
+
+	(void)arg;
+	fill(global_pattern, sizeof(global_pattern), 1);
+	for (long i = 0; i < 2; i++)
+		pthread_create(&th, NULL, worker, (void *)(i + 1));
+	say(t, "READY");
+	pthread_exit(NULL);
+}
+
+static void leaderless_case(unsigned int flags)
+{
+	static unsigned char g[sizeof(global_pattern)];
+	struct scr_core_info info;
+	struct core_file cf;
+	struct core_note *v;
+	struct scr_proc *p;
+	struct target t;
+	char *path = core_path("leaderless");
+	int n;
+
+	target_start(&t, leaderless_target, NULL);
+	expect_ready(&t);
+	wait_threads(t.pid, 3);
+	wait_state(t.pid, 'Z', 5000);	/* the main thread is a zombie */
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	dump_to(p, path, flags, &info);
+	CHECK(!(flags & SCR_CORE_SNAPSHOT) || info.snapshot,
+	      "snapshot error %d", info.snapshot_err);
+	open_core(path, &cf);
+	n = load_notes(&cf, &v);
+	/* The live threads, as in the kernel's core of such a process. */
+	CHECK_EQ(count_notes(v, n, NT_PRSTATUS), 2);
+	CHECK(prstatus_pid(&cf, &v[0]) != t.pid);
+	CHECK(find_note(v, n, NT_AUXV, -1), "no NT_AUXV");
+	core_bytes(&cf, (unsigned long)global_pattern, g, sizeof(g));
+	CHECK(filled(g, sizeof(g), 1), "global_pattern");
+	core_close(&cf);
+	CHECK_OK(scr_detach(p));
+	unlink(path);
+	CHECK(!has_children_of(t.pid), "a child is left");
+	target_kill(&t);
+}
+
+TEST(core_of_a_process_whose_main_thread_exited)
+{
+	leaderless_case(0);
+}
+
+TEST(snapshot_of_a_process_whose_main_thread_exited)
+{
+	leaderless_case(SCR_CORE_SNAPSHOT);
 }
 
 /* ---- gdb and elfutils --------------------------------------------- */
