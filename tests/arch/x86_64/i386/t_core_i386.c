@@ -8,8 +8,10 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -55,10 +57,19 @@ static void start32(struct target *t)
 	t->rep = rep[0];
 	t->in = in[1];
 	t->out = -1;
-	msleep(20);
-	if (waitpid(t->pid, &status, WNOHANG) == t->pid && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 126)
-		SKIP("this kernel cannot run 32-bit programs (ENOEXEC)");
+	/* READY, or the end of the pipe when the exec failed: a kernel
+	 * without IA32 emulation cannot run it at all. */
+	struct pollfd pfd = { t->rep, POLLIN, 0 };
+	int avail = 0;
+
+	CHECK(poll(&pfd, 1, 10000) == 1, "target32 silent for 10 s");
+	if (ioctl(t->rep, FIONREAD, &avail) == 0 && avail == 0) {
+		CHECK_EQ(waitpid(t->pid, &status, 0), t->pid);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 126)
+			SKIP("this kernel cannot run 32-bit programs "
+			     "(ENOEXEC)");
+		CHECK(0, "target32 ended at once (status %#x)", status);
+	}
 	expect_ready(t);
 	wait_in_syscall(t->pid, 3 /* i386 read */, 5000);
 }
