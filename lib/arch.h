@@ -151,4 +151,11 @@ struct arch_core {
 
 const struct arch_core *arch_core_of(const struct arch_abi *abi);
 
+/* The note about the whole process that the kernel writes after every
+ * thread's, named "LINUX" (x86: NT_X86_XSAVE_LAYOUT, where the XSAVE
+ * area's parts are): its length in buf (at most len), its type in
+ * *type; 0 when there is none. */
+size_t arch_core_extra_note(const struct arch_abi *abi, uint32_t *type,
+			    void *buf, size_t len);
+
 #endif

@@ -2,7 +2,9 @@
  * The PT_NOTE segment of a core, in the kernel's order (fs/binfmt_elf.c,
  * write_note_info): the first thread's NT_PRSTATUS, then NT_PRPSINFO,
  * NT_SIGINFO, NT_AUXV and NT_FILE, then that thread's other register
- * sets; then each other thread's NT_PRSTATUS and register sets.
+ * sets; then each other thread's NT_PRSTATUS and register sets; then
+ * the architecture's note about the process, if any (x86: the layout of
+ * the XSAVE area).
  *
  * Register sets are read with PTRACE_GETREGSET, which gives each in the
  * layout of the thread's own ABI (an i386 thread's in the 32-bit one),
@@ -536,6 +538,15 @@ int scr__core_notes_build(struct core_proc *cp, const struct core_maps *m)
 		cp->threads[kept++] = cp->threads[i];
 	}
 	cp->nthreads = kept;
+	if (!e) {
+		unsigned char extra[64 * 16];
+		uint32_t type = 0;
+		size_t len = arch_core_extra_note(cp->abi, &type, extra,
+						  sizeof(extra));
+
+		if (len)
+			e = put_note(&cp->notes, "LINUX", type, extra, len);
+	}
 	scr__core_buf_free(&rs.buf);
 	return e;
 }

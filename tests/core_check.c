@@ -15,6 +15,7 @@
 #include "scremote.h"
 
 #define MAX_NOTES 4096
+#define NT_XSAVE_LAYOUT 0x205	/* x86, after every thread's notes */
 
 static uint64_t get(const unsigned char *p, unsigned int size)
 {
@@ -322,7 +323,7 @@ void check_threads(const struct core_file *cf, struct scr_proc *p,
 			if (v[i].thread != ps->thread ||
 			    v[i].type == NT_PRSTATUS || v[i].type == NT_PRPSINFO ||
 			    v[i].type == NT_SIGINFO || v[i].type == NT_AUXV ||
-			    v[i].type == NT_FILE)
+			    v[i].type == NT_FILE || v[i].type == NT_XSAVE_LAYOUT)
 				continue;
 			/* ptrace copies what the kernel wrote of the set
 			 * (the rest stays as it was, here zeros), and so
@@ -375,4 +376,14 @@ void check_process(const struct core_file *cf, pid_t pid,
 	CHECK(readlink(path, exe, sizeof(exe) - 1) > 0);
 	CHECK(fl && memmem(fl->desc, fl->len, exe, strlen(exe) + 1),
 	      "NT_FILE does not name %s", exe);
+	/* x86: the layout of the XSAVE area, last, as the kernel has it
+	 * (type, size, offset, flags: the offsets within the xstate). */
+	if (cf->machine == EM_X86_64 || cf->machine == EM_386) {
+		const struct core_note *l = &v[n - 1];
+
+		CHECK(l->type == NT_XSAVE_LAYOUT && strcmp(l->name, "LINUX") == 0 &&
+		      l->len && l->len % 16 == 0,
+		      "the last note is %#x, not NT_X86_XSAVE_LAYOUT", l->type);
+		CHECK_EQ(count_notes(v, n, NT_XSAVE_LAYOUT), 1);
+	}
 }

@@ -66,3 +66,10 @@ const struct arch_core *arch_core_of(const struct arch_abi *abi)
 	(void)abi;
 	return &core;
 }
+
+size_t arch_core_extra_note(const struct arch_abi *abi, uint32_t *type,
+			    void *buf, size_t len)
+{
+	(void)abi, (void)type, (void)buf, (void)len;
+	return 0;
+}
