@@ -359,8 +359,8 @@ static int save_map(struct dump *d, struct core_map *m)
 	if (!m->saved)
 		return -ENOMEM;
 	for (unsigned long off = 0; off < m->dump;) {
-		ssize_t n = scr__mem_read(d->mm_pid, m->start + off,
-					  m->saved + off, m->dump - off);
+		ssize_t n = scr__core_mem_read(d->mm_pid, m->start + off,
+					       m->saved + off, m->dump - off);
 
 		off += n > 0 ? (unsigned long)n : d->page;
 		off = core_align(off, d->page);

@@ -160,8 +160,7 @@ struct core_out {
 	size_t page;
 	uint64_t size;			/* bytes of the core */
 	uint64_t data_off;		/* where the first segment starts */
-	uint64_t *buf;			/* one chunk of memory */
-	uint64_t *pagemap;		/* its pagemap entries */
+	uint64_t *pagemap;		/* pagemap entries of a chunk */
 	int pagemap_fd;			/* of mem_pid; -1 until needed */
 	int mem_fd;			/* /proc/PID/mem of mem_fd_pid */
 	pid_t mem_fd_pid;
@@ -171,6 +170,10 @@ struct core_out {
 uint64_t scr__core_layout(const struct core_proc *cp,
 			  const struct core_maps *m, size_t page,
 			  uint64_t *data_off);
+/* Reads pid's memory through /proc/PID/mem (see core_write.c for why not
+ * process_vm_readv): bytes read, or a negative errno. */
+ssize_t scr__core_mem_read(pid_t pid, unsigned long addr, void *buf,
+			   size_t len);
 /* Resolves the "maybe an ELF header" mappings by reading their magic. */
 void scr__core_check_elf_headers(struct core_maps *m, pid_t mem_pid,
 				 size_t page);

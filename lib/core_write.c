@@ -6,10 +6,16 @@
  * order.  With 65535 program headers or more the count moves to the one
  * section header (PN_XNUM), placed here after the program headers.
  *
- * Memory is read in chunks with process_vm_readv (or /proc/PID/mem for
- * what the process cannot read itself, PROT_NONE mappings) and written
- * straight out, so that the tool needs no more than a chunk of memory
- * whatever the size of the core.  Pages the process never touched are
+ * Memory is read in chunks through /proc/PID/mem and written straight
+ * out, so that the tool needs no more than a chunk of memory whatever
+ * the size of the core.  Not with process_vm_readv: it pins the pages
+ * it reads, and pinning an anonymous page shared copy-on-write (every
+ * page of a snapshot's clone, and of a process that forked children
+ * that live on) makes the kernel copy it first (FAULT_FLAG_UNSHARE,
+ * Linux 5.19): a snapshot would double the memory, and a plain dump
+ * would change the process's own.  /proc/PID/mem takes references
+ * instead, and also reads what the process cannot (PROT_NONE memory,
+ * as the kernel's dump does with FOLL_FORCE).  Pages the process never touched are
  * holes, as in the kernel's cores (dump_skip): a private anonymous
  * mapping's pagemap says which pages exist; a page that reads as zeros,
  * or cannot be read at all, is a hole too (it reads back the same).
@@ -17,10 +23,11 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core_impl.h"
@@ -181,8 +188,8 @@ void scr__core_check_elf_headers(struct core_maps *m, pid_t mem_pid,
 
 		if (!m->v[i].maybe_elf)
 			continue;
-		if (scr__mem_read(mem_pid, m->v[i].start, magic, SELFMAG) ==
-			    SELFMAG &&
+		if (scr__core_mem_read(mem_pid, m->v[i].start, magic,
+				       SELFMAG) == SELFMAG &&
 		    memcmp(magic, ELFMAG, SELFMAG) == 0)
 			m->v[i].dump = page;
 		m->v[i].maybe_elf = false;
@@ -195,6 +202,21 @@ static int open_proc(pid_t pid, const char *name)
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+ssize_t scr__core_mem_read(pid_t pid, unsigned long addr, void *buf,
+			   size_t len)
+{
+	int fd = open_proc(pid, "mem");
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, len, (off_t)addr);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
 }
 
 /*
@@ -218,12 +240,17 @@ static void pages_present(struct core_out *o, unsigned long addr,
 
 /* Reads [addr, addr + len) of pid into buf; pages that cannot be read
  * are marked absent (they become holes). */
-static void read_pages(struct core_out *o, pid_t pid, bool force,
-		       unsigned long addr, unsigned char *buf, size_t len,
-		       bool *present)
+static void read_pages(struct core_out *o, pid_t pid, unsigned long addr,
+		       unsigned char *buf, size_t len, bool *present)
 {
 	size_t done = 0;
 
+	if (o->mem_fd_pid != pid) {
+		if (o->mem_fd >= 0)
+			close(o->mem_fd);
+		o->mem_fd = open_proc(pid, "mem");
+		o->mem_fd_pid = pid;
+	}
 	while (done < len) {
 		size_t pg = done / o->page, run = 0;
 		ssize_t n;
@@ -234,24 +261,8 @@ static void read_pages(struct core_out *o, pid_t pid, bool force,
 		}
 		while (done + run < len && present[pg + run / o->page])
 			run += o->page;
-		if (force) {
-			/* Not readable by the process: through /proc/PID/mem,
-			 * which may read what ptrace may (FOLL_FORCE). */
-			if (o->mem_fd_pid != pid) {
-				if (o->mem_fd >= 0)
-					close(o->mem_fd);
-				o->mem_fd = open_proc(pid, "mem");
-				o->mem_fd_pid = pid;
-			}
-			n = o->mem_fd < 0 ? -1 :
-			    pread(o->mem_fd, buf + done, run,
-				  (off_t)(addr + done));
-		} else {
-			struct iovec local = { buf + done, run };
-			struct iovec remote = { (void *)(addr + done), run };
-
-			n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-		}
+		n = o->mem_fd < 0 ? -1 :
+		    pread(o->mem_fd, buf + done, run, (off_t)(addr + done));
 		if (n < 0)
 			n = 0;
 		n = (ssize_t)((size_t)n / o->page * o->page);
@@ -312,62 +323,193 @@ static int check_progress(struct core_out *o)
 	return 0;
 }
 
-static int dump_map(struct core_out *o, const struct core_map *m,
-		    bool *present)
+/*
+ * Reading the process and writing the core overlap: a helper thread
+ * reads chunks into one of two buffers while this thread writes the
+ * other out.  Both are memory copies, on different CPUs.
+ */
+struct chunk {
+	unsigned char *buf;
+	bool *present;
+	size_t len;
+	bool full;
+};
+
+struct reader {
+	struct core_out *o;
+	const struct core_maps *m;
+	size_t map;			/* where it is: mapping, address */
+	unsigned long addr;
+	struct chunk c[2];
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;			/* the writer gave up */
+	bool done;			/* everything has been read */
+};
+
+/* Reads the next chunk of memory into c; false when there is none. */
+static bool read_chunk(struct reader *r, struct chunk *c)
 {
-	unsigned char *buf = (unsigned char *)o->buf;
-	pid_t pid = m->from_target ? o->target_pid : o->mem_pid;
-	bool force = !(m->prot & PF_R);
+	struct core_out *o = r->o;
+	const struct core_map *m;
+	size_t npages;
 
-	for (unsigned long addr = m->start; addr < m->start + m->dump;) {
-		size_t len = m->start + m->dump - addr;
-		size_t npages;
-		int e;
+	while (r->map < r->m->n &&
+	       r->addr >= r->m->v[r->map].start + r->m->v[r->map].dump) {
+		r->map++;
+		if (r->map < r->m->n)
+			r->addr = r->m->v[r->map].start;
+	}
+	if (r->map >= r->m->n)
+		return false;
+	m = &r->m->v[r->map];
+	c->len = m->start + m->dump - r->addr;
+	if (c->len > CHUNK)
+		c->len = CHUNK;
+	npages = c->len / o->page;
+	if (m->saved) {
+		memcpy(c->buf, m->saved + (r->addr - m->start), c->len);
+		memset(c->present, 1, npages);
+	} else {
+		if (scr__core_map_anonymous(m) && !m->from_target)
+			pages_present(o, r->addr, npages, c->present);
+		else
+			memset(c->present, 1, npages);
+		read_pages(o, m->from_target ? o->target_pid : o->mem_pid,
+			   r->addr, c->buf, c->len, c->present);
+	}
+	r->addr += c->len;
+	return true;
+}
 
-		if (len > CHUNK)
-			len = CHUNK;
-		npages = len / o->page;
-		if (m->saved) {
-			memcpy(buf, m->saved + (addr - m->start), len);
-			memset(present, 1, npages);
-		} else if (scr__core_map_anonymous(m) && !m->from_target) {
-			pages_present(o, addr, npages, present);
+static void *read_ahead(void *arg)
+{
+	struct reader *r = arg;
+
+	for (int k = 0;; k ^= 1) {
+		bool more;
+
+		pthread_mutex_lock(&r->lock);
+		while (r->c[k].full && !r->stop)
+			pthread_cond_wait(&r->cond, &r->lock);
+		pthread_mutex_unlock(&r->lock);
+		if (r->stop)
+			break;
+		more = read_chunk(r, &r->c[k]);
+		pthread_mutex_lock(&r->lock);
+		r->c[k].full = more;
+		r->done = !more;
+		pthread_cond_broadcast(&r->cond);
+		pthread_mutex_unlock(&r->lock);
+		if (!more)
+			break;
+	}
+	return NULL;
+}
+
+/* The next full chunk, in order; NULL when all are written. */
+static struct chunk *next_full(struct reader *r, int k)
+{
+	struct chunk *c = &r->c[k];
+
+	pthread_mutex_lock(&r->lock);
+	while (!c->full && !r->done)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+	return c->full ? c : NULL;
+}
+
+static void release_chunk(struct reader *r, struct chunk *c)
+{
+	pthread_mutex_lock(&r->lock);
+	c->full = false;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* The helper thread takes no signal: they stay the caller's. */
+static bool start_reader(struct reader *r, pthread_t *th)
+{
+	sigset_t all, old;
+	bool ok;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	ok = pthread_create(th, NULL, read_ahead, r) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ok;
+}
+
+static int write_memory(struct core_out *o, const struct core_maps *m)
+{
+	struct reader r = { .o = o, .m = m,
+			    .addr = m->n ? m->v[0].start : 0 };
+	pthread_t th;
+	bool threaded;
+	int e = 0;
+
+	for (int k = 0; k < 2; k++) {
+		r.c[k].buf = malloc(CHUNK);
+		r.c[k].present = malloc(CHUNK / o->page);
+		if (!r.c[k].buf || !r.c[k].present)
+			e = -ENOMEM;
+	}
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.cond, NULL);
+	threaded = !e && start_reader(&r, &th);
+	for (int k = 0; !e; k ^= 1) {
+		struct chunk *c;
+
+		if (threaded) {
+			c = next_full(&r, k);
 		} else {
-			memset(present, 1, npages);
+			c = &r.c[0];	/* one at a time, in this thread */
+			c->full = read_chunk(&r, c);
+			if (!c->full)
+				c = NULL;
 		}
-		if (!m->saved)
-			read_pages(o, pid, force, addr, buf, len, present);
-		e = emit(o, buf, len, present);
+		if (!c)
+			break;
+		e = emit(o, c->buf, c->len, c->present);
 		if (!e)
 			e = check_progress(o);
-		if (e)
-			return e;
-		addr += len;
+		if (threaded)
+			release_chunk(&r, c);
 	}
-	return 0;
+	if (threaded) {
+		pthread_mutex_lock(&r.lock);
+		r.stop = true;
+		pthread_cond_broadcast(&r.cond);
+		pthread_mutex_unlock(&r.lock);
+		pthread_join(th, NULL);
+	}
+	pthread_mutex_destroy(&r.lock);
+	pthread_cond_destroy(&r.cond);
+	for (int k = 0; k < 2; k++) {
+		free(r.c[k].buf);
+		free(r.c[k].present);
+	}
+	return e;
 }
 
 int scr__core_write(struct core_out *o, const struct core_proc *cp,
 		    const struct core_maps *m)
 {
 	unsigned char *head = build_head(o, cp, m);
-	bool *present = malloc(CHUNK / o->page);
 	int e = 0;
 
-	o->buf = malloc(CHUNK);
 	o->pagemap = malloc(CHUNK / o->page * 8);
 	o->pagemap_fd = o->mem_fd = -1;
 	o->mem_fd_pid = 0;
-	if (!head || !present || !o->buf || !o->pagemap)
+	if (!head || !o->pagemap)
 		e = -ENOMEM;
 	/* A file gets its head last: see core_sink.c. */
 	if (!e)
 		e = o->sink.seekable ?
 		    scr__core_sink_skip(&o->sink, o->data_off) :
 		    scr__core_sink_write(&o->sink, head, o->data_off);
-	for (size_t i = 0; !e && i < m->n; i++)
-		if (m->v[i].dump)
-			e = dump_map(o, &m->v[i], present);
+	if (!e)
+		e = write_memory(o, m);
 	if (!e)
 		e = scr__core_sink_head(&o->sink, head, o->data_off);
 	if (o->pagemap_fd >= 0)
@@ -375,9 +517,7 @@ int scr__core_write(struct core_out *o, const struct core_proc *cp,
 	if (o->mem_fd >= 0)
 		close(o->mem_fd);
 	free(head);
-	free(present);
-	free(o->buf);
 	free(o->pagemap);
-	o->buf = o->pagemap = NULL;
+	o->pagemap = NULL;
 	return e;
 }
