@@ -15,10 +15,12 @@
  * Linux 5.19): a snapshot would double the memory, and a plain dump
  * would change the process's own.  /proc/PID/mem takes references
  * instead, and also reads what the process cannot (PROT_NONE memory,
- * as the kernel's dump does with FOLL_FORCE).  Pages the process never touched are
- * holes, as in the kernel's cores (dump_skip): a private anonymous
- * mapping's pagemap says which pages exist; a page that reads as zeros,
- * or cannot be read at all, is a hole too (it reads back the same).
+ * as the kernel's dump does with FOLL_FORCE).
+ *
+ * Pages the process never touched are holes, as in the kernel's cores
+ * (dump_skip): a private anonymous mapping's pagemap says which pages
+ * exist; a page that reads as zeros, or cannot be read at all, is a hole
+ * too (it reads back the same).
  */
 #include <elf.h>
 #include <errno.h>
