@@ -993,6 +993,86 @@ TEST(snapshot_of_a_process_whose_main_thread_exited)
 	leaderless_case(SCR_CORE_SNAPSHOT);
 }
 
+/* 16 MiB written, then a child that shares them copy-on-write. */
+static void forking_target(struct target *t, void *arg)
+{
+	size_t len = 16 * MIB;
+	unsigned char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)arg;
+	if (m == MAP_FAILED)
+		_exit(4);
+	fill(m, len, 9);
+	if (fork() == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	say(t, "READY");
+	for (;;)
+		pause();
+}
+
+/* kB of "Shared_Dirty:" (or another field) in /proc/PID/smaps_rollup. */
+static long rollup(pid_t pid, const char *field)
+{
+	char path[64], buf[4096], *s;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	s = strstr(buf, field);
+	return s ? strtol(s + strlen(field), NULL, 10) : -1;
+}
+
+/*
+ * Reading memory a process shares copy-on-write with its child must not
+ * make the kernel copy it (as pinning it for process_vm_readv would):
+ * its memory is the same before and after, whatever the dump.
+ */
+static void shared_case(unsigned int flags)
+{
+	struct scr_proc *p;
+	struct target t;
+	char *path = core_path("shared");
+	long before, after;
+
+	target_start(&t, forking_target, NULL);
+	expect_ready(&t);
+	before = rollup(t.pid, "Shared_Dirty:");
+	if (before < 0)
+		SKIP("no /proc/PID/smaps_rollup here");
+	CHECK(before >= 16 * 1024, "only %ld kB shared with the child", before);
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	dump_to(p, path, flags, NULL);
+	CHECK_OK(scr_detach(p));
+	after = rollup(t.pid, "Shared_Dirty:");
+	CHECK(after >= before - 512,
+	      "%ld kB shared with its child before the dump, %ld after",
+	      before, after);
+	unlink(path);
+	target_kill(&t);
+}
+
+TEST(plain_dump_keeps_memory_shared_with_a_child)
+{
+	shared_case(0);
+}
+
+TEST(snapshot_keeps_memory_shared_with_a_child)
+{
+	shared_case(SCR_CORE_SNAPSHOT);
+}
+
 /* ---- gdb and elfutils --------------------------------------------- */
 
 static bool have(const char *tool)
