@@ -70,7 +70,7 @@ $(VERBS_TEST_BINS:=.o): $(BUILD)/tests/verbs/t_%.o: tests/verbs/t_%.c
 	$(CC) $(ALL_CFLAGS) -Icli -MMD -MP -c $< -o $@
 
 $(VERBS_TEST_BINS): $(BUILD)/tests/verbs/t_%: $(BUILD)/tests/verbs/t_%.o $(CLI_OBJS) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(VERBS_TARGETS): $(BUILD)/tests/verbs/%: $(BUILD)/tests/verbs/%.o
 	$(CC) $(LDFLAGS) -o $@ $^
