@@ -243,8 +243,12 @@ const char *prpsinfo_fname(const struct core_file *cf,
 void open_core(const char *path, struct core_file *cf)
 {
 	char why[256];
+	int e = core_open(path, cf, why, sizeof(why));
 
-	CHECK(core_open(path, cf, why, sizeof(why)) == 0, "%s", why);
+	/* Mapped: the file can go now, so that a failing check leaves
+	 * nothing behind. */
+	unlink(path);
+	CHECK(e == 0, "%s", why);
 }
 
 int load_notes(const struct core_file *cf, struct core_note **out)

@@ -61,6 +61,7 @@ const char *prpsinfo_fname(const struct core_file *cf,
 
 struct scr_proc;
 
+/* Maps the core at path, and removes the file. */
 void open_core(const char *path, struct core_file *cf);
 /* The notes, in a buffer of its own (overwritten by the next call). */
 int load_notes(const struct core_file *cf, struct core_note **out);

@@ -466,6 +466,7 @@ TEST(memory_is_what_the_kernel_dumps)
 	start_rich(&t, 2, false);
 	CHECK_OK(scr_attach(t.pid, 0, &p));
 	dump_to(p, path, 0, NULL);
+	CHECK_EQ(stat(path, &st), 0);
 	open_core(path, &cf);
 	{
 		static unsigned char g[sizeof(global_pattern)];
@@ -486,14 +487,13 @@ TEST(memory_is_what_the_kernel_dumps)
 	CHECK_EQ(b[0], 0x22);
 	core_bytes(&cf, lay->big + MIB, b, 4);
 	CHECK_EQ(b[0] | b[1] | b[2] | b[3], 0);
+	core_close(&cf);
 	/* The untouched 64 MiB are holes: little is allocated. */
-	CHECK_EQ(stat(path, &st), 0);
 	CHECK((uint64_t)st.st_size > BIG_LEN, "core of %lld bytes",
 	      (long long)st.st_size);
 	CHECK((uint64_t)st.st_blocks * 512 < 16 * MIB,
 	      "%lld bytes allocated for a core of %lld",
 	      (long long)st.st_blocks * 512, (long long)st.st_size);
-	core_close(&cf);
 
 	/* PC_ALL: also what MADV_DONTDUMP leaves out. */
 	if (!ASAN) {
@@ -703,6 +703,7 @@ static unsigned char *slurp(const char *path, size_t *len)
 	int fd = open(path, O_RDONLY);
 	unsigned char *b;
 
+	unlink(path);		/* nothing left behind, whatever comes */
 	CHECK(fd >= 0);
 	b = slurp_fd(fd, len);
 	close(fd);
