@@ -465,11 +465,7 @@ static int dump_snapshot(struct dump *d)
 	struct copy c = { 0 };
 	int e, end;
 
-	/* The scratch area goes first: it is ours, not the process's, and
-	 * the process may exec while it runs. */
-	e = scr__proc_drop_scratch(d->p);
-	if (!e)
-		e = scr__core_maps_read(d->mm_pid, false, &d->maps);
+	e = scr__core_maps_read(d->mm_pid, false, &d->maps);
 	if (!e)
 		e = scr__core_filter_read(d->mm_pid, &d->maps.filter);
 	if (!e)
@@ -522,7 +518,12 @@ static int run(struct dump *d, bool snapshot)
 	int e;
 
 	d->page = (size_t)sysconf(_SC_PAGESIZE);
-	e = d->p ? session_threads(d) : traced_threads(d);
+	/* The session's own things (its agent, its scratch area) are not the
+	 * process's: out first, also for the registers of the agent's
+	 * thread. */
+	e = d->p ? scr__proc_drop_scratch(d->p) : 0;
+	if (!e)
+		e = d->p ? session_threads(d) : traced_threads(d);
 	if (!e)
 		e = scr__core_proc_prepare(&d->cp);
 	d->mm_pid = d->cp.mm_pid;
