@@ -1074,6 +1074,48 @@ TEST(snapshot_keeps_memory_shared_with_a_child)
 	shared_case(SCR_CORE_SNAPSHOT);
 }
 
+/* A batch through the agent, then a dump: the agent is not in the core
+ * (no mapping of its code, no thread in its loop), and batches go on. */
+TEST(the_session_agent_is_not_in_the_core)
+{
+	struct scr_call calls[4];
+	struct core_file cf;
+	struct core_note *v;
+	struct scr_proc *p;
+	struct target t;
+	const struct core_note *fl;
+	char *path = core_path("agent");
+	const char *why = NULL;
+	int n;
+
+	start_rich(&t, 2, false);
+	CHECK_OK(scr_attach(t.pid, 0, &p));
+	memset(calls, 0, sizeof(calls));
+	for (int i = 0; i < 4; i++)
+		calls[i].nr = SYS_getpid;
+	n = scr_batch(p, 0, calls, 4, SCR_BATCH_AGENT);
+	if (n < 0 || scr_agent_status(p, &why) != 0) {
+		scr_detach(p);
+		target_kill(&t);
+		SKIP("no agent here: %s", why ? why : strerror(-n));
+	}
+	CHECK_EQ(n, 4);
+	CHECK_EQ(calls[3].ret.sr_retval[0], t.pid);
+	dump_to(p, path, 0, NULL);
+	open_core(path, &cf);
+	n = load_notes(&cf, &v);
+	fl = find_note(v, n, NT_FILE, -1);
+	CHECK(fl && !memmem(fl->desc, fl->len, "scremote-agent", 14),
+	      "the agent's code is in the core");
+	check_threads(&cf, p, &(uint64_t){ 1ULL << (SIGUSR2 - 1) });
+	core_close(&cf);
+	CHECK_EQ(scr_batch(p, 0, calls, 4, 0), 4);
+	CHECK_EQ(calls[0].ret.sr_retval[0], t.pid);
+	CHECK_OK(scr_detach(p));
+	target_verdict(&t);
+	target_kill(&t);
+}
+
 /* ---- gdb and elfutils --------------------------------------------- */
 
 static bool have(const char *tool)
