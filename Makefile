@@ -116,13 +116,17 @@ $(BUILD)/demo/%: $(BUILD)/demo/%.o $(LIBA)
 $(BUILD)/examples/%: $(BUILD)/examples/%.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# Objects are kept: make deleting them as intermediates re-links for
+# nothing and writes "rm ..." into the tail of the check's output.
+.SECONDARY:
+
 # One pass of the suite in $(BUILD); counts go to $(BUILD)/check.counts.
 check-one: all
 	@tests/run.sh $(BUILD)
 
 check:
 	@tests/deps.sh
-	@rm -f build/check.counts build-asan/check.counts
+	@rm -f build/check.counts build-asan/check.counts build/check.failures build-asan/check.failures
 	@$(MAKE) --no-print-directory check-one
 	@$(MAKE) --no-print-directory check-one BUILD=build-asan SAN=1
 	@tests/summary.sh build/check.counts build-asan/check.counts

@@ -3,7 +3,8 @@
 # under BUILD/tests and scripts tests/sh/*.sh.  Each prints one line per
 # case: "PASS name", "FAIL name: why" or "SKIP name: why".  A program that
 # exits abnormally or overruns its bound counts as one more failure.
-# Writes "passed failed skipped" to BUILD/check.counts.
+# Writes "passed failed skipped" to BUILD/check.counts, the failures'
+# lines to BUILD/check.failures.
 set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,7 +12,9 @@ export SCREMOTE_BUILD="$top/$build" SCREMOTE_TOP="$top"
 limit=${SCREMOTE_TEST_LIMIT:-300}
 pass=0 fail=0 skip=0
 log="$top/$build/check.log"
+failures="$top/$build/check.failures"
 : >"$log"
+: >"$failures"
 
 run_one() {
 	local name=$1; shift
@@ -24,8 +27,10 @@ run_one() {
 	f=$(grep -c '^FAIL ' <<<"$out")
 	s=$(grep -c '^SKIP ' <<<"$out")
 	grep -E '^(FAIL|SKIP) ' <<<"$out" | sed "s|^|  [$name] |"
+	grep '^FAIL ' <<<"$out" | sed "s|^|[$name] |" >>"$failures"
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "  [$name] FAIL: exited with status $rc"
+		echo "[$name] FAIL: exited with status $rc" >>"$failures"
 		f=$((f + 1))
 	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Adds up the counts files written by tests/run.sh and prints the final
-# line; fails when any test failed or a pass did not run at all.
+# line, after the failures (BUILD/check.failures) once more, where the
+# tail of a long log shows them; fails when any test failed or a pass did
+# not run at all.
 set -u
 p=0 f=0 s=0
 for c in "$@"; do
@@ -11,6 +13,13 @@ for c in "$@"; do
 	fi
 	read -r a b d <"$c"
 	p=$((p + a)) f=$((f + b)) s=$((s + d))
+done
+# The failures again, last, where a log's tail shows them.
+for c in "$@"; do
+	fl=${c%.counts}.failures
+	[ -s "$fl" ] || continue
+	echo "failed in ${c%/check.counts}:"
+	cut -c1-400 "$fl" | sed 's/^/  /'
 done
 if [ "$s" -gt 0 ]; then
 	echo "$p passed, $f failed, $s skipped"

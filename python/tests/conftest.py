@@ -32,7 +32,7 @@ TARGET_ENV = dict(os.environ)
 if os.environ.get("SCREMOTE_ASAN_PRELOAD"):
     for var in ("LD_PRELOAD", "ASAN_OPTIONS"):
         TARGET_ENV.pop(var, None)
-TEST_LIMIT = 120        # seconds for any one test, waits included
+TEST_LIMIT = float(os.environ.get("SCREMOTE_PY_TEST_LIMIT", 120))  # s for any one test
 
 # Children die with us, whatever happens to this process.
 _libc = __import__("ctypes").CDLL(None, use_errno=True)
@@ -185,12 +185,22 @@ def target(spawn):
 
 
 @pytest.fixture(autouse=True)
-def watchdog():
+def watchdog(request):
     """No test outlives TEST_LIMIT: a stuck one dumps its stack and ends
-    the run (tests/run.sh then counts the failure)."""
-    faulthandler.dump_traceback_later(TEST_LIMIT, exit=True)
+    the run.  pytest captures stderr, so the stack goes to a file of its
+    own, $SCREMOTE_RESULTS.watchdog, under the test's name: tests/sh/python.sh
+    reports it as that test's failure."""
+    out = os.environ.get("SCREMOTE_RESULTS")
+    f = open(out + ".watchdog", "w") if out else sys.__stderr__
+    if out:
+        f.write(f"{request.node.nodeid}\n")
+        f.flush()
+    faulthandler.dump_traceback_later(TEST_LIMIT, exit=True, file=f)
     yield
     faulthandler.cancel_dump_traceback_later()
+    if out:
+        f.close()
+        os.unlink(out + ".watchdog")
 
 
 @pytest.fixture

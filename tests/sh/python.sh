@@ -43,7 +43,7 @@ if grep -q __asan_init "$LIB" 2>/dev/null; then
 fi
 
 results=$(mktemp "${TMPDIR:-/tmp}/scremote-py.XXXXXX")
-trap 'rm -f "$results"' EXIT
+trap 'rm -f "$results" "$results.watchdog"' EXIT
 # No bytecode or cache files in the source tree.
 SCREMOTE_LIB=$LIB SCREMOTE_RESULTS=$results PYTHONDONTWRITEBYTECODE=1 \
 	SCREMOTE_ASAN_PRELOAD=$preload \
@@ -52,7 +52,15 @@ SCREMOTE_LIB=$LIB SCREMOTE_RESULTS=$results PYTHONDONTWRITEBYTECODE=1 \
 	"$TOP/python/tests" >"$results.log" 2>&1
 rc=$?
 cat "$results"
-if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$results"; then
+wd=$results.watchdog
+if [ -s "$wd" ] && [ "$(wc -l <"$wd")" -gt 1 ]; then
+	# The watchdog (conftest.py) ended the run: name the test it stopped.
+	node=$(head -1 "$wd")
+	file=${node%%::*} file=${file##*/} file=${file%.py}
+	echo "FAIL py_${file#test_}.${node#*::}: still running after its bound," \
+	     "stacks: $(tail -n +2 "$wd" | tr -s ' \n' ' ' | cut -c1-1500)"
+	cat "$wd" >&2
+elif [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$results"; then
 	echo "FAIL python: pytest exited with $rc: $(tail -c 1500 "$results.log" | tr '\n' ' ')"
 elif ! grep -q '^PASS ' "$results"; then
 	echo "FAIL python: no test passed: $(tail -c 1500 "$results.log" | tr '\n' ' ')"
