@@ -28,6 +28,24 @@ _scr_syscall = _L.scr_syscall
 _get_ident = threading.get_ident
 _MASK64 = (1 << 64) - 1
 
+# struct scr_call as bytes, for Session.batch(): its head (nr, nargs,
+# ref_mask, args) and its tail (sr_retval[0], sr_error, status), at the
+# offsets ctypes gives, in native order and sizes.
+_L_CODE = "q" if ctypes.sizeof(ctypes.c_long) == 8 else "i"
+_WORD = struct.Struct("=" + _L_CODE.upper())
+_CALL_SIZE = ctypes.sizeof(ScrCall)
+_ARGS_OFF = ScrCall.args.offset
+_RET_OFF = ScrCall.ret.offset
+_ERR_OFF = _RET_OFF + PtraceScRet.sr_error.offset
+_CALL_HEAD = struct.Struct(
+    f"={_L_CODE}II{_ARGS_OFF - ScrCall.ref_mask.offset - 4}x{SCR_MAX_ARGS}{_L_CODE.upper()}")
+_CALL_TAIL = struct.Struct(
+    f"={_RET_OFF}x{_L_CODE}{_ERR_OFF - _RET_OFF - _WORD.size}xi"
+    f"{ScrCall.status.offset - _ERR_OFF - 4}xi{_CALL_SIZE - ScrCall.status.offset - 4}x")
+assert (ScrCall.nargs.offset, ScrCall.ref_mask.offset) == (_WORD.size, _WORD.size + 4)
+assert _CALL_TAIL.size == _CALL_SIZE and _CALL_HEAD.size == _ARGS_OFF + 6 * _WORD.size
+_NO_ARGS = (0,) * SCR_MAX_ARGS
+
 Syscall = Union[str, int]
 """A system call: its name in the target's ABI, or its number."""
 
@@ -526,28 +544,43 @@ class Session:
         """
         self._check()
         items = [(c,) if isinstance(c, (str, int)) else tuple(c) for c in calls]
-        if not items:
+        n = len(items)
+        if not n:
             return []
-        arr = (ScrCall * len(items))()
+        # The calls are packed straight into the bytes of a struct scr_call
+        # array: filling ctypes objects field by field costs more than
+        # the remote calls themselves once the agent runs them.
+        buf = bytearray(n * _CALL_SIZE)
         blob = _Blob(self._abi.word)
         specs = []
+        specs_get = self._specs.get
+        pack = _CALL_HEAD.pack_into
+        wide = self._abi.word == 8
         for k, item in enumerate(items):
             if not item:
                 raise ArgumentError(f"batch call {k} is empty: give (syscall, *args)")
-            spec = self._specs.get(item[0]) or self._spec(item[0])
+            spec = specs_get(item[0]) or self._spec(item[0])
             args = item[1:]
-            if not spec.nmin <= len(args) <= spec.nmax:
-                raise ArgumentError(f"batch call {k}: {spec.arity_error(len(args))}")
-            c = arr[k]
-            c.nr, c.nargs = spec.nr, len(args)
+            na = len(args)
+            if not spec.nmin <= na <= spec.nmax:
+                raise ArgumentError(f"batch call {k}: {spec.arity_error(na)}")
+            specs.append(spec)
+            if not na:
+                pack(buf, k * _CALL_SIZE, spec.nr, 0, 0, *_NO_ARGS)
+                continue
+            words = list(_NO_ARGS)
+            mask = 0
             for i, a in enumerate(args):
+                if type(a) is int and wide and -0x8000000000000000 <= a <= _MASK64:
+                    words[i] = a & _MASK64
+                    continue
                 if isinstance(a, Ref):
                     j = a.index + k if a.index < 0 else a.index
                     if not 0 <= j < k:
                         raise ArgumentError(f"batch call {k} ({spec.label}): {a!r} must name "
                                             f"an earlier call of the batch")
-                    c.ref_mask |= 1 << i
-                    c.args[i] = j
+                    mask |= 1 << i
+                    words[i] = j
                     continue
                 try:
                     v = self._convert(spec, i, a, blob)
@@ -555,24 +588,28 @@ class Session:
                     raise ArgumentError(f"batch call {k}: {e}") from None
                 if type(v) is _Off:
                     blob.slots.append((k, i))
-                c.args[i] = v
-            specs.append(spec)
+                words[i] = v
+            pack(buf, k * _CALL_SIZE, spec.nr, na, mask, *words)
         if blob.slots:
             base = self._place(blob)
             for k, i in blob.slots:
-                arr[k].args[i] += base
+                off = k * _CALL_SIZE + _ARGS_OFF + i * _WORD.size
+                _WORD.pack_into(buf, off, _WORD.unpack_from(buf, off)[0] + base)
+        arr = (ScrCall * n).from_buffer(buf)
         flags = _lib.SCR_BATCH_STOP_ON_ERROR if stop_on_error else 0
         try:
-            r = _L.scr_batch(self._handle, tid, arr, len(items), flags)
+            r = _L.scr_batch(self._handle, tid, arr, n, flags)
         except ctypes.ArgumentError:
             raise ArgumentError(f"tid is a thread id (an int), not {tid!r}") from None
+        del arr         # no export of buf outlives the call
         if blob.buffers:
             self._read_back(blob)
-        if r == -errno.EINVAL and all(c.status == 0 for c in arr):
+        outcomes = list(_CALL_TAIL.iter_unpack(buf))
+        if r == -errno.EINVAL and all(st == 0 for _, _, st in outcomes):
             raise ArgumentError("the library refused the batch as malformed (EINVAL)")
         if any(s.nr in self._execs for s in specs):
             self._arena = None
-        return self._batch_results(arr, items, specs, tid, stop_on_error)
+        return self._batch_results(outcomes, items, specs, tid, stop_on_error)
 
     # ---- the parts of call() and batch() -----------------------------------------
 
@@ -738,17 +775,21 @@ class Session:
             msg = f"{name} could not be run in {where}: {os.strerror(err)}"
         return NotExecuted(err, msg, spec.label, tid)
 
-    def _batch_results(self, arr: Any, items: List[Tuple[Any, ...]], specs: List[_Spec],
+    def _batch_results(self, outcomes: List[Tuple[Any, ...]],
+                       items: List[Tuple[Any, ...]], specs: List[_Spec],
                        tid: int, stop_on_error: bool) -> List[Any]:
+        """outcomes: (sr_retval[0], sr_error, status) of each call."""
+        if not any(err or st for _, err, st in outcomes):
+            return [ret for ret, _, _ in outcomes]
         results: List[Any] = []
         first: Optional[Tuple[int, BaseException]] = None
-        for k, (c, spec) in enumerate(zip(arr, specs)):
-            if c.status:
-                res: Any = self._unrun(-c.status, spec, tid)
-            elif c.ret.sr_error:
-                res = self._failed(c.ret.sr_error, spec, items[k][1:], tid)
+        for k, ((ret, err, st), spec) in enumerate(zip(outcomes, specs)):
+            if st:
+                res: Any = self._unrun(-st, spec, tid)
+            elif err:
+                res = self._failed(err, spec, items[k][1:], tid)
             else:
-                res = c.ret.sr_retval0
+                res = ret
             results.append(res)
             if first is None and isinstance(res, BaseException):
                 if isinstance(res, NotExecuted) or stop_on_error:
