@@ -30,6 +30,10 @@ SONAME = "libscremote.so.0"
 
 # From include/scremote.h (checked against it by the tests).
 SCR_MAX_ARGS = 6
+# scr_dump_core(3) flags.
+PC_COMPRESS = 0x1
+PC_ALL = 0x2
+SCR_CORE_SNAPSHOT = 0x100
 SCR_ATTACH_SECCOMP_UNCHECKED = 0x1
 SCR_DEFAULT_TIMEOUT_MS = 10000
 SCR_BATCH_STOP_ON_ERROR = 0x1
@@ -137,6 +141,7 @@ SIGNATURES: Dict[str, Tuple[List[Any], Any, _Checker]] = {
     "scr_scratch_alloc": ([_proc, c_size_t, POINTER(c_ulong)], c_int, check_negative_errno),
     "scr_push": ([_proc, c_void_p, c_size_t, POINTER(c_ulong)], c_int, check_negative_errno),
     "scr_scratch_reset": ([_proc], None, None),
+    "scr_dump_core": ([_proc, c_int, c_uint, ctypes.c_int64], c_int, None),
     "scr_batch": ([_proc, _pid, POINTER(ScrCall), c_size_t, c_uint], c_int, None),
     "scr_abi": ([_proc], c_int, None),
     "scr_abi_name": ([c_int], c_char_p, None),

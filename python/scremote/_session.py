@@ -15,7 +15,7 @@ import warnings
 import weakref
 from ctypes import (POINTER, byref, c_char_p, c_int, c_ulong, c_void_p,
                     cast, create_string_buffer)
-from typing import (Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union)
+from typing import (IO, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union)
 
 from . import _lib, _tables
 from ._errors import (ArgumentError, AttachError, Error, NotExecuted, TargetError,
@@ -444,6 +444,83 @@ class Session:
         self._check()
         _L.scr_scratch_reset(self._handle)
         self._arena = None
+
+    # ---- core dumps -------------------------------------------------------------
+
+    def dump_core(self, file: Union[str, bytes, "os.PathLike[Any]", int, IO[bytes]], *,
+                  compress: bool = False, all_memory: bool = False,
+                  snapshot: bool = False, limit: int = 0) -> None:
+        """Writes a core file of the process, as the kernel would, that
+        gdb, eu-stack and readelf read (scr_dump_core(3)).
+
+        ``file`` is a path (created mode 0600, truncated; a symbolic link
+        is refused, and a failed dump removes it), a descriptor, or a
+        binary file object open for writing (pipes and sockets too).
+
+        - ``compress``: one zstd frame (``zstd -d`` gives the core);
+        - ``all_memory``: also what coredump_filter and MADV_DONTDUMP
+          leave out, as ``gcore -a`` does;
+        - ``snapshot``: the process is stopped only about as long as a
+          fork takes, and runs on while the copy is written;
+        - ``limit``: the largest core allowed, in bytes (0: none); a
+          larger one is refused whole.
+
+        What the session put in the process (its scratch memory, its
+        agent) is taken out first: addresses from :meth:`push` and
+        :meth:`alloc` are no longer valid afterwards.  Raises
+        :class:`TargetError` when the dump fails; the process is as it
+        was either way.
+        """
+        self._check()
+        limit = operator.index(limit)
+        if limit < 0:
+            raise ArgumentError(f"limit cannot be negative ({limit}); 0 means no limit")
+        flags = ((_lib.PC_COMPRESS if compress else 0) | (_lib.PC_ALL if all_memory else 0) |
+                 (_lib.SCR_CORE_SNAPSHOT if snapshot else 0))
+        path = None
+        if isinstance(file, int) and not isinstance(file, bool):
+            fd = file
+        elif isinstance(file, (str, bytes, os.PathLike)):
+            path = file
+            try:
+                fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC |
+                             os.O_NOFOLLOW, 0o600)
+            except OSError as oe:
+                if oe.errno == errno.ELOOP:
+                    oe.strerror = "a symbolic link: a core holds secrets, give another name"
+                raise
+        elif hasattr(file, "fileno"):
+            if hasattr(file, "flush"):
+                file.flush()
+            fd = file.fileno()
+        else:
+            raise ArgumentError(f"dump_core() writes to a path, a descriptor or a file "
+                                f"object, not {type(file).__name__}")
+        try:
+            e = _L.scr_dump_core(self._handle, fd, flags, limit)
+        finally:
+            self._arena = None      # the scratch memory was unmapped
+            if path is not None:
+                os.close(fd)
+        if e:
+            if path is not None:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+            raise TargetError(-e, self._core_failure(-e, limit))
+
+    def _core_failure(self, err: int, limit: int) -> str:
+        what = f"cannot dump a core of process {self._pid}: {os.strerror(err)}"
+        if err == errno.EOPNOTSUPP:
+            return what + " (compress: this libscremote was built without libzstd)"
+        if err in (errno.EFBIG, errno.EFAULT) and limit:
+            return f"the core of process {self._pid} would exceed the limit of {limit} bytes"
+        if err == errno.ESRCH:
+            return f"process {self._pid} ended during the dump"
+        if err == errno.EBADF:
+            return what + " (the descriptor is not open for writing)"
+        return what
 
     # ---- calls ------------------------------------------------------------------
 
