@@ -133,6 +133,10 @@ void scr__agent_forget(struct scr_proc *p);
  */
 int scr__agent_sweep(struct scr_proc *p);
 
+/* The session's agent state, made on first use (NULL: no memory);
+ * attach makes it before the stop, to keep its faults out of the pause. */
+struct scr_agent *scr__agent_get(struct scr_proc *p);
+
 void scr__agent_free(struct scr_agent *ag);
 
 #endif

@@ -120,8 +120,6 @@ static inline long futex(uint32_t *addr, int op, uint32_t val,
 
 void scr__agent_set_status(struct scr_agent *ag, int status, const char *fmt,
 			   ...) __attribute__((format(printf, 3, 4)));
-/* The session's agent, made on first use (NULL: no memory). */
-struct scr_agent *scr__agent_get(struct scr_proc *p);
 /* The thread's saved registers and own mask, read if not yet known. */
 int scr__agent_load_thread(struct scr_thread *th);
 /* Is the death word still watched (the robust list unchanged)? */

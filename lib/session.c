@@ -390,6 +390,41 @@ static void prime(struct scr_proc *p, const struct scr_prestop *pre,
 }
 
 /* Takes ownership of pidfd (-1: none). */
+/*
+ * The pause a process sees is counted in microseconds, and the first
+ * touch of a page of stack or heap is a page fault: tens of
+ * microseconds in a virtual machine.  A fresh caller (scremote(1), a
+ * script) would take a dozen of them between seizing the process and
+ * releasing it, for the frames and buffers of its first call: they
+ * tripled the pause of a one-call scremote(1).  Touch them before
+ * seizing: the stack a call goes down to, and heap memory that, freed
+ * below the trim threshold, stays mapped for what the call allocates.
+ */
+#define PREFAULT_STACK	(96 * 1024)
+#define PREFAULT_HEAP	(96 * 1024)
+
+static __attribute__((noinline)) void prefault_stack(void)
+{
+	volatile unsigned char probe[PREFAULT_STACK];
+
+	for (size_t i = 0; i < sizeof(probe); i += 4096)
+		probe[i] = 0;
+}
+
+static void prefault(void)
+{
+	unsigned char *h = malloc(PREFAULT_HEAP);
+
+	prefault_stack();
+	if (!h)
+		return;
+	for (size_t i = 0; i < PREFAULT_HEAP; i += 4096)
+		h[i] = 0;
+	/* Not an allocation the compiler may leave out. */
+	__asm__ volatile("" : : "r"(h) : "memory");
+	free(h);
+}
+
 static int attach(pid_t pid, int pidfd, unsigned int flags,
 		  struct scr_proc **out)
 {
@@ -402,8 +437,12 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 	size_t done = 0;
 	int e;
 
+	prefault();
 	p = calloc(1, sizeof(*p));
-	if (!p) {
+	/* The agent's state too (its XSAVE image, its signals): allocated
+	 * by the first batch, it would fault inside the pause. */
+	if (!p || !scr__agent_get(p)) {
+		free(p);
 		if (pidfd >= 0)
 			close(pidfd);
 		return -ENOMEM;
