@@ -10,7 +10,7 @@ CLI_SRCS := cli/abi.c cli/blob.c cli/diag.c cli/emit.c cli/expr.c cli/list.c \
 # helpers they share.
 CLI_SRCS += $(sort $(wildcard cli/cmd_*.c)) cli/verbs.c cli/target.c \
             cli/pids.c cli/procfd.c cli/fdflags.c cli/kfcntl.c \
-            cli/sockopts.c cli/keep.c cli/multi.c
+            cli/sockopts.c cli/keep.c cli/multi.c cli/interrupt.c
 # Decoders, one family per file; the registry lists them all.
 CLI_DECODERS := $(sort $(wildcard cli/decode/*.c))
 CLI_DECODER_NAMES := $(filter-out decode layout sym,$(basename $(notdir $(CLI_DECODERS))))

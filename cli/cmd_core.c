@@ -27,6 +27,7 @@
 
 #include "core.h"
 #include "diag.h"
+#include "interrupt.h"
 #include "scremote.h"
 #include "verbs.h"
 
@@ -41,32 +42,6 @@ struct core_opts {
 	long *pids;
 	size_t npids;
 };
-
-static volatile sig_atomic_t stop_sig;
-static struct scr_proc *volatile session;
-
-static void on_signal(int sig)
-{
-	struct scr_proc *p = session;
-
-	if (!stop_sig)
-		stop_sig = sig;
-	if (p)
-		scr_interrupt(p);
-}
-
-/* No SA_RESTART: a write blocked on a slow file or pipe gives up. */
-static void install_handlers(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
 
 static void complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -231,7 +206,7 @@ static int show_progress(void *arg, uint64_t done, uint64_t total)
 	char a[32], b[32], r[32];
 	double secs, rate;
 
-	if (stop_sig)
+	if (cli_stop_sig)
 		return -EINTR;
 	if (!pr->tty || total < PROGRESS_MIN || t - pr->last < PROGRESS_NS)
 		return 0;
@@ -319,16 +294,14 @@ static int dump_one(pid_t pid, const struct core_opts *o)
 		explain_attach(stderr, pid, e);
 		return EXIT_FAILED;
 	}
-	session = p;
-	if (stop_sig)
-		scr_interrupt(p);
+	cli_hold(p);
 	/* Not following a link: a core holds secrets, and whoever can
 	 * write where it goes must not choose what it overwrites. */
 	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		  0600);
 	if (fd < 0) {
 		e = -errno;
-		session = NULL;
+		cli_hold(NULL);
 		scr_detach(p);
 		complain("cannot create %s: %s%s", file, strerror(-e),
 			 e == -ELOOP ? " (it is a symbolic link)" : "");
@@ -336,7 +309,7 @@ static int dump_one(pid_t pid, const struct core_opts *o)
 	}
 	pr.start = pr.last = now_ns();
 	e = scr__dump_core(p, fd, o->flags, 0, &copts, &info);
-	session = NULL;
+	cli_hold(NULL);
 	d = scr_detach(p);
 	t_end = now_ns();
 	if (pr.shown)
@@ -367,18 +340,19 @@ int cmd_core(int argc, char **argv)
 		free(o.pids);
 		return EXIT_USAGE;
 	}
-	install_handlers();
-	for (size_t i = 0; i < o.npids && !stop_sig; i++) {
+	/* No SA_RESTART: a write blocked on a slow file or pipe gives up. */
+	cli_catch_signals(false);
+	for (size_t i = 0; i < o.npids && !cli_stop_sig; i++) {
 		int r = dump_one((pid_t)o.pids[i], &o);
 
 		if (r)
 			rc = r;
 	}
 	free(o.pids);
-	if (stop_sig) {
+	if (cli_stop_sig) {
 		complain("interrupted by signal %d (%s); every process "
-			 "released", stop_sig, strsignal(stop_sig));
-		return 128 + stop_sig;
+			 "released", cli_stop_sig, strsignal(cli_stop_sig));
+		return 128 + cli_stop_sig;
 	}
 	return rc;
 }

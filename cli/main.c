@@ -27,6 +27,7 @@
 #include "abi.h"
 #include "diag.h"
 #include "format.h"
+#include "interrupt.h"
 #include "list.h"
 #include "multi.h"
 #include "parse.h"
@@ -57,24 +58,6 @@ struct opts {
 
 /* --json was given: errors go to stdout as JSON objects too. */
 static int json_mode;
-
-static volatile sig_atomic_t stop_sig;
-
-/* The session a signal handler breaks into; set only while attached. */
-static struct scr_proc *volatile session;
-
-/* SIGINT, SIGTERM, SIGHUP, SIGPIPE: break off the call in flight
- * (scr_interrupt is async-signal-safe); the main line then detaches,
- * which restores the target, and exits 128+sig. */
-static void on_signal(int sig)
-{
-	struct scr_proc *p = session;
-
-	if (!stop_sig)
-		stop_sig = sig;
-	if (p)
-		scr_interrupt(p);
-}
 
 static void usage(FILE *f)
 {
@@ -532,32 +515,6 @@ static int session_has_thread(struct scr_proc *p, pid_t tid)
 	return 0;
 }
 
-static void install_handlers(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	/* One handler at a time: the first signal is the one reported. */
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	/* Our own writes and reads restart; the library's waits poll and
-	 * notice scr_interrupt() by themselves. */
-	sa.sa_flags = SA_RESTART;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		struct sigaction old;
-
-		/* A signal ignored by whoever started us stays ignored:
-		 * nohup, or a background job of a shell and its SIGINT. */
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    old.sa_handler == SIG_IGN)
-			continue;
-		sigaction(sigs[i], &sa, NULL);
-	}
-}
-
 /*
  * Pins the target: a pidfd refers to this process and no other, even if
  * it dies and its PID is reused before we attach.  Done right after the
@@ -710,25 +667,23 @@ static int attach_and_run(pid_t pid, int pidfd, pid_t tid, int timeout_ms,
 			  struct call *calls, unsigned int n, struct script *s)
 {
 	struct run_opts ro = { pid, tid, o->json, stdout, NULL, abi,
-			       &stop_sig };
+			       &cli_stop_sig };
 	unsigned int flags = o->no_seccomp_check ?
 			     SCR_ATTACH_SECCOMP_UNCHECKED : 0;
 	struct held held;
 	struct scr_proc *p;
 	int rc, r;
 
-	install_handlers();
-	if (stop_sig)
-		return 128 + stop_sig;
+	cli_catch_signals(true);
+	if (cli_stop_sig)
+		return 128 + cli_stop_sig;
 	r = pidfd >= 0 ? scr_attach_pidfd(pidfd, flags, &p) :
 			 scr_attach(pid, flags, &p);
 	if (r < 0) {
 		explain_attach_pinned(pid, pidfd, r);
-		return stop_sig ? 128 + stop_sig : EXIT_NORUN;
+		return cli_stop_sig ? 128 + cli_stop_sig : EXIT_NORUN;
 	}
-	session = p;
-	if (stop_sig)		/* it came before the session was visible */
-		scr_interrupt(p);
+	cli_hold(p);
 	/* Calls given on the command line print once the process runs
 	 * again: writing (and the reader it wakes) stays out of the stop.
 	 * A file of calls streams, chunk by chunk. */
@@ -743,7 +698,7 @@ static int attach_and_run(pid_t pid, int pidfd, pid_t tid, int timeout_ms,
 	} else {
 		rc = run_calls(p, calls, n, &ro);
 	}
-	session = NULL;
+	cli_hold(NULL);
 	r = scr_detach(p);
 	if (!s)
 		release_output(&held, &ro);
@@ -756,10 +711,10 @@ static int attach_and_run(pid_t pid, int pidfd, pid_t tid, int timeout_ms,
 				 strerror(-r));
 		rc = EXIT_NORUN;
 	}
-	if (stop_sig) {
+	if (cli_stop_sig) {
 		complain_as("interrupted", "interrupted by signal %d (%s); process %d released",
-			 stop_sig, strsignal(stop_sig), (int)pid);
-		rc = 128 + stop_sig;
+			 cli_stop_sig, strsignal(cli_stop_sig), (int)pid);
+		rc = 128 + cli_stop_sig;
 	}
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include "abi.h"
 #include "diag.h"
 #include "format.h"
+#include "interrupt.h"
 #include "target.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
@@ -246,41 +247,6 @@ int parse_fds(const char *verb, const char *text, int *fds, size_t max,
 
 /* ---- signals -------------------------------------------------------- */
 
-static volatile sig_atomic_t stop_sig;
-static struct scr_proc *volatile session;
-
-/* As for the system call form: break the call in flight off (the
- * library restores the thread), release, then exit 128+sig. */
-static void on_signal(int sig)
-{
-	struct scr_proc *p = session;
-
-	if (!stop_sig)
-		stop_sig = sig;
-	if (p)
-		scr_interrupt(p);
-}
-
-static void install_handlers(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	sa.sa_flags = SA_RESTART;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		struct sigaction old;
-
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    old.sa_handler == SIG_IGN)
-			continue;
-		sigaction(sigs[i], &sa, NULL);
-	}
-}
 
 /* ---- output --------------------------------------------------------- */
 
@@ -519,7 +485,7 @@ static void explain_unrun(struct target *t, const char *name, int err)
 {
 	switch (err) {
 	case -EINTR:
-		if (stop_sig)
+		if (cli_stop_sig)
 			return;		/* the signal is reported */
 		t_err(t, VEXIT_NORUN, "%s was interrupted; the process is "
 		      "unchanged", name);
@@ -599,7 +565,7 @@ long t_call(struct target *t, const char *name, const unsigned long *args,
 		sb_free(&text);
 		return T_UNRUN;
 	}
-	r = stop_sig ? -EINTR : scr_syscall(t->p, 0, nr, args, nargs, &ret);
+	r = cli_stop_sig ? -EINTR : scr_syscall(t->p, 0, nr, args, nargs, &ret);
 	if (r < 0) {
 		show(t, text.s, 0, 0, r);
 		explain_unrun(t, name, r);
@@ -692,8 +658,8 @@ int t_attach(struct target *t)
 
 	if (t->o->dry_run || t->p)
 		return 0;
-	if (stop_sig)
-		return 128 + stop_sig;
+	if (cli_stop_sig)
+		return 128 + cli_stop_sig;
 	/* A pidfd pins this process: if it ended and its PID went to
 	 * another, the attach fails instead of acting on the wrong one. */
 	if (t->pidfd < 0) {
@@ -722,9 +688,7 @@ int t_attach(struct target *t)
 			attach_failed(t, r);
 		return VEXIT_NORUN;
 	}
-	session = t->p;
-	if (stop_sig)
-		scr_interrupt(t->p);
+	cli_hold(t->p);
 	scr_set_timeout(t->p, t->o->timeout_ms);
 	t->abi = scr_abi(t->p);
 	return 0;
@@ -736,7 +700,7 @@ int t_detach(struct target *t)
 
 	if (!t->p)
 		return 0;
-	session = NULL;
+	cli_hold(NULL);
 	r = scr_detach(t->p);
 	t->p = NULL;
 	if (r == 0)
@@ -801,9 +765,9 @@ static int act_on(const struct vopts *o, pid_t pid, int multi,
 	/* Released whatever the verb did, before anything else. */
 	if (t.p && t_detach(&t) > t.status)
 		t.status = VEXIT_NORUN;
-	if (stop_sig) {
-		t_err(&t, 128 + stop_sig, "interrupted by signal %d (%s); "
-		      "process %d released", stop_sig, strsignal(stop_sig),
+	if (cli_stop_sig) {
+		t_err(&t, 128 + cli_stop_sig, "interrupted by signal %d (%s); "
+		      "process %d released", cli_stop_sig, strsignal(cli_stop_sig),
 		      (int)pid);
 	}
 	fclose(t.json);
@@ -823,17 +787,17 @@ int verb_each(const struct vopts *o, const struct pidlist *l,
 {
 	int worst = 0;
 
-	install_handlers();
+	cli_catch_signals(true);
 	for (size_t i = 0; i < l->n; i++) {
 		int rc;
 
-		if (stop_sig)
-			return 128 + stop_sig;
+		if (cli_stop_sig)
+			return 128 + cli_stop_sig;
 		rc = act_on(o, l->v[i], l->n > 1, act, data);
 		if (rc > worst)
 			worst = rc;
-		if (stop_sig)
-			return 128 + stop_sig;
+		if (cli_stop_sig)
+			return 128 + cli_stop_sig;
 		if (rc && o->stop_on_error && i + 1 < l->n) {
 			fprintf(stderr, "scremote: --stop-on-error: %zu "
 				"process%s left untouched\n", l->n - i - 1,
