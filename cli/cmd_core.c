@@ -28,6 +28,7 @@
 #include "core.h"
 #include "diag.h"
 #include "interrupt.h"
+#include "pids.h"
 #include "scremote.h"
 #include "verbs.h"
 
@@ -39,7 +40,7 @@
 struct core_opts {
 	const char *prefix;
 	unsigned int flags;
-	long *pids;
+	pid_t *pids;
 	size_t npids;
 };
 
@@ -83,24 +84,6 @@ static void usage(FILE *f)
 "Examples:\n"
 "  scremote core 1234                  core.1234, read with gdb PROGRAM core.1234\n"
 "  scremote core --snapshot -z -o /var/tmp/app 1234 1240\n", f);
-}
-
-/* A whole decimal number in [1, INT_MAX]. */
-static int parse_pid(const char *s, long *out)
-{
-	long v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (INT_MAX - (*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	if (v < 1)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int parse(int argc, char **argv, struct core_opts *o)
@@ -343,7 +326,7 @@ int cmd_core(int argc, char **argv)
 	/* No SA_RESTART: a write blocked on a slow file or pipe gives up. */
 	cli_catch_signals(false);
 	for (size_t i = 0; i < o.npids && !cli_stop_sig; i++) {
-		int r = dump_one((pid_t)o.pids[i], &o);
+		int r = dump_one(o.pids[i], &o);
 
 		if (r)
 			rc = r;

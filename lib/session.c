@@ -360,6 +360,39 @@ static bool counted_all(struct scr_proc *p, const struct scr_prestatus *st)
 }
 
 /*
+ * Seizes every thread and waits until each is stopped, reading the list
+ * again while threads appear.  With pre, the status read after a pass
+ * (into *st, *have_st) can say the list is complete without reading it
+ * again.  0 or a negative errno.
+ */
+static int stop_all(struct scr_proc *p, struct scr_deadline *dl,
+		    struct scr_prestop *pre, struct scr_prestatus *st,
+		    bool *have_st)
+{
+	size_t done = 0;
+
+	for (;;) {
+		int e = seize_new(p);
+
+		for (; e >= 0 && done < p->nthreads; done++) {
+			int s = await_stop(p, done, dl);
+
+			if (s < 0)
+				e = s;
+		}
+		if (e <= 0)
+			return e;
+		if (pre) {
+			*have_st = scr__prestop_status(pre, st) == 0;
+			if (counted_all(p, *have_st ? st : NULL))
+				return 0;
+			*have_st = false;  /* read again after the next pass */
+		}
+		/* Newcomers: read the list again. */
+	}
+}
+
+/*
  * Work the first call would do inside the stop, done here from what was
  * read before it: the main thread's ignored signals and seccomp mode
  * (from the status read after the stop: they may change until then),
@@ -434,7 +467,6 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 	struct scr_prestop pre;
 	struct scr_proc *p;
 	bool have_st = false;
-	size_t done = 0;
 	int e;
 
 	prefault();
@@ -462,24 +494,8 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 		e = 0;
 	if (!e && pidfd < 0)
 		e = scr__start_time(pid, &start);
-	while (!e) {
-		e = seize_new(p);
-		for (; e >= 0 && done < p->nthreads; done++) {
-			int s = await_stop(p, done, &dl);
-
-			if (s < 0)
-				e = s;
-		}
-		if (e <= 0)
-			break;
-		have_st = scr__prestop_status(&pre, &st) == 0;
-		if (counted_all(p, have_st ? &st : NULL))
-			break;
-		have_st = false;	/* read again after the next pass */
-		e = 0;		/* newcomers: read the list again */
-	}
-	if (e > 0)
-		e = 0;
+	if (!e)
+		e = stop_all(p, &dl, &pre, &st, &have_st);
 	if (!e && !live_thread(p, 0))
 		e = -ESRCH;
 	/* /proc/PID/maps and the memory of a process are reached through
@@ -510,23 +526,12 @@ static int attach(pid_t pid, int pidfd, unsigned int flags,
 static int stop_again(struct scr_proc *p)
 {
 	struct scr_deadline dl;
-	size_t done = 0;
 	int e = same_process(p, p->start);
 
 	scr__deadline_init(&dl, p->timeout_ms);
 	p->churn = false;
-	while (!e) {
-		e = seize_new(p);
-		for (; e >= 0 && done < p->nthreads; done++) {
-			int s = await_stop(p, done, &dl);
-
-			if (s < 0)
-				e = s;
-		}
-		if (e <= 0)
-			break;
-		e = 0;		/* newcomers: read the list again */
-	}
+	if (!e)
+		e = stop_all(p, &dl, NULL, NULL, NULL);
 	if (!e && !live_thread(p, 0))
 		e = -ESRCH;
 	p->tg.pid = p->pid;
