@@ -433,8 +433,8 @@ static void prime(struct scr_proc *p, const struct scr_prestop *pre,
  * seizing: the stack a call goes down to, and heap memory that, freed
  * below the trim threshold, stays mapped for what the call allocates.
  */
-#define PREFAULT_STACK	(96 * 1024)
-#define PREFAULT_HEAP	(96 * 1024)
+#define PREFAULT_STACK	(64 * 1024)
+#define PREFAULT_HEAP	(64 * 1024)
 
 static __attribute__((noinline)) void prefault_stack(void)
 {
