@@ -5,6 +5,7 @@ The public classes over libscremote's session API (scr_attach(3)).
 from __future__ import annotations
 
 import ctypes
+from array import array
 import errno
 import operator
 import os
@@ -28,23 +29,22 @@ _scr_syscall = _L.scr_syscall
 _get_ident = threading.get_ident
 _MASK64 = (1 << 64) - 1
 
-# struct scr_call as bytes, for Session.batch(): its head (nr, nargs,
-# ref_mask, args) and its tail (sr_retval[0], sr_error, status), at the
-# offsets ctypes gives, in native order and sizes.
-_L_CODE = "q" if ctypes.sizeof(ctypes.c_long) == 8 else "i"
-_WORD = struct.Struct("=" + _L_CODE.upper())
+# struct scr_call as columns of native longs and 32-bit ints, for
+# Session.batch(): each field's index in a view of the array as longs
+# (_W) or as ints (_I), and the stride of one struct in each, from the
+# offsets ctypes gives.
+_LONG = ctypes.sizeof(ctypes.c_long)
 _CALL_SIZE = ctypes.sizeof(ScrCall)
-_ARGS_OFF = ScrCall.args.offset
-_RET_OFF = ScrCall.ret.offset
-_ERR_OFF = _RET_OFF + PtraceScRet.sr_error.offset
-_CALL_HEAD = struct.Struct(
-    f"={_L_CODE}II{_ARGS_OFF - ScrCall.ref_mask.offset - 4}x{SCR_MAX_ARGS}{_L_CODE.upper()}")
-_CALL_TAIL = struct.Struct(
-    f"={_RET_OFF}x{_L_CODE}{_ERR_OFF - _RET_OFF - _WORD.size}xi"
-    f"{ScrCall.status.offset - _ERR_OFF - 4}xi{_CALL_SIZE - ScrCall.status.offset - 4}x")
-assert (ScrCall.nargs.offset, ScrCall.ref_mask.offset) == (_WORD.size, _WORD.size + 4)
-assert _CALL_TAIL.size == _CALL_SIZE and _CALL_HEAD.size == _ARGS_OFF + 6 * _WORD.size
-_NO_ARGS = (0,) * SCR_MAX_ARGS
+_STRIDE_W = _CALL_SIZE // _LONG
+_STRIDE_I = _CALL_SIZE // 4
+_ARGS_W = ScrCall.args.offset // _LONG
+_RET_W = ScrCall.ret.offset // _LONG
+_NARGS_I = ScrCall.nargs.offset // 4
+_MASK_I = ScrCall.ref_mask.offset // 4
+_ERR_I = (ScrCall.ret.offset + PtraceScRet.sr_error.offset) // 4
+_STATUS_I = ScrCall.status.offset // 4
+assert (_CALL_SIZE % _LONG == 0 and ScrCall.nr.offset == 0 and
+        ScrCall.args.offset % _LONG == 0 and ScrCall.ret.offset % _LONG == 0)
 
 Syscall = Union[str, int]
 """A system call: its name in the target's ABI, or its number."""
@@ -620,36 +620,45 @@ class Session:
         ECANCELED after a failure) and ``index`` (the call it is about).
         """
         self._check()
-        items = [(c,) if isinstance(c, (str, int)) else tuple(c) for c in calls]
+        items = [c if type(c) is tuple else (c,) if isinstance(c, (str, int)) else tuple(c)
+                 for c in calls]
         n = len(items)
         if not n:
             return []
-        # The calls are packed straight into the bytes of a struct scr_call
-        # array: filling ctypes objects field by field costs more than
-        # the remote calls themselves once the agent runs them.
+        # The calls go straight into the bytes of a struct scr_call array,
+        # a column at a time through strided views: filling ctypes
+        # objects field by field costs more than the remote calls
+        # themselves once the agent runs them.
         buf = bytearray(n * _CALL_SIZE)
+        view = memoryview(buf)
+        words = view.cast("L")
         blob = _Blob(self._abi.word)
-        specs = []
+        specs: List[_Spec] = []
+        nrs: List[int] = []
+        counts: List[int] = []
+        masks: List[int] = []
         specs_get = self._specs.get
-        pack = _CALL_HEAD.pack_into
+        add_spec, add_nr, add_count, add_mask = (specs.append, nrs.append, counts.append,
+                                                 masks.append)
         wide = self._abi.word == 8
         for k, item in enumerate(items):
             if not item:
                 raise ArgumentError(f"batch call {k} is empty: give (syscall, *args)")
             spec = specs_get(item[0]) or self._spec(item[0])
-            args = item[1:]
-            na = len(args)
+            na = len(item) - 1
             if not spec.nmin <= na <= spec.nmax:
                 raise ArgumentError(f"batch call {k}: {spec.arity_error(na)}")
-            specs.append(spec)
+            add_spec(spec)
+            add_nr(spec.nr)
+            add_count(na)
             if not na:
-                pack(buf, k * _CALL_SIZE, spec.nr, 0, 0, *_NO_ARGS)
+                add_mask(0)
                 continue
-            words = list(_NO_ARGS)
             mask = 0
-            for i, a in enumerate(args):
+            at = k * _STRIDE_W + _ARGS_W
+            for i, a in enumerate(item[1:]):
                 if type(a) is int and wide and -0x8000000000000000 <= a <= _MASK64:
-                    words[i] = a & _MASK64
+                    words[at + i] = a & _MASK64
                     continue
                 if isinstance(a, Ref):
                     j = a.index + k if a.index < 0 else a.index
@@ -657,7 +666,7 @@ class Session:
                         raise ArgumentError(f"batch call {k} ({spec.label}): {a!r} must name "
                                             f"an earlier call of the batch")
                     mask |= 1 << i
-                    words[i] = j
+                    words[at + i] = j
                     continue
                 try:
                     v = self._convert(spec, i, a, blob)
@@ -665,28 +674,34 @@ class Session:
                     raise ArgumentError(f"batch call {k}: {e}") from None
                 if type(v) is _Off:
                     blob.slots.append((k, i))
-                words[i] = v
-            pack(buf, k * _CALL_SIZE, spec.nr, na, mask, *words)
+                words[at + i] = v
+            add_mask(mask)
+        longs = view.cast("l")
+        ints = view.cast("I")
+        longs[0::_STRIDE_W] = array("l", nrs)
+        ints[_NARGS_I::_STRIDE_I] = array("I", counts)
+        ints[_MASK_I::_STRIDE_I] = array("I", masks)
         if blob.slots:
             base = self._place(blob)
             for k, i in blob.slots:
-                off = k * _CALL_SIZE + _ARGS_OFF + i * _WORD.size
-                _WORD.pack_into(buf, off, _WORD.unpack_from(buf, off)[0] + base)
+                words[k * _STRIDE_W + _ARGS_W + i] += base
         arr = (ScrCall * n).from_buffer(buf)
         flags = _lib.SCR_BATCH_STOP_ON_ERROR if stop_on_error else 0
         try:
             r = _L.scr_batch(self._handle, tid, arr, n, flags)
         except ctypes.ArgumentError:
             raise ArgumentError(f"tid is a thread id (an int), not {tid!r}") from None
-        del arr         # no export of buf outlives the call
         if blob.buffers:
             self._read_back(blob)
-        outcomes = list(_CALL_TAIL.iter_unpack(buf))
-        if r == -errno.EINVAL and all(st == 0 for _, _, st in outcomes):
+        signed = view.cast("i")
+        rets = longs[_RET_W::_STRIDE_W].tolist()
+        errs = signed[_ERR_I::_STRIDE_I].tolist()
+        statuses = signed[_STATUS_I::_STRIDE_I].tolist()
+        if r == -errno.EINVAL and not any(statuses):
             raise ArgumentError("the library refused the batch as malformed (EINVAL)")
-        if any(s.nr in self._execs for s in specs):
+        if not self._execs.isdisjoint(nrs):
             self._arena = None
-        return self._batch_results(outcomes, items, specs, tid, stop_on_error)
+        return self._batch_results(rets, errs, statuses, items, specs, tid, stop_on_error)
 
     # ---- the parts of call() and batch() -----------------------------------------
 
@@ -852,15 +867,15 @@ class Session:
             msg = f"{name} could not be run in {where}: {os.strerror(err)}"
         return NotExecuted(err, msg, spec.label, tid)
 
-    def _batch_results(self, outcomes: List[Tuple[Any, ...]],
+    def _batch_results(self, rets: List[int], errs: List[int], statuses: List[int],
                        items: List[Tuple[Any, ...]], specs: List[_Spec],
                        tid: int, stop_on_error: bool) -> List[Any]:
-        """outcomes: (sr_retval[0], sr_error, status) of each call."""
-        if not any(err or st for _, err, st in outcomes):
-            return [ret for ret, _, _ in outcomes]
+        """Each call's sr_retval[0], sr_error and status, as results."""
+        if not any(errs) and not any(statuses):
+            return rets
         results: List[Any] = []
         first: Optional[Tuple[int, BaseException]] = None
-        for k, ((ret, err, st), spec) in enumerate(zip(outcomes, specs)):
+        for k, (ret, err, st, spec) in enumerate(zip(rets, errs, statuses, specs)):
             if st:
                 res: Any = self._unrun(-st, spec, tid)
             elif err:
