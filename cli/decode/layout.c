@@ -205,7 +205,7 @@ static void print_field(struct emit *e, const struct dctx *x,
 		return;
 	}
 	if (f->type == FT_CHARS || f->type == FT_BYTES) {
-		if (f->show == SH_IN6ADDR) {
+		if (f->show == SH_IN6ADDR && size == 16) {
 			print_in6(e, p);
 		} else if (f->show == SH_SUNPATH && size > 1 && !p[0] && p[1]) {
 			/* Abstract: a leading NUL, then bytes. */
@@ -339,8 +339,9 @@ void sdesc_print(struct emit *e, const struct dctx *x, const struct sdesc *d,
 			continue;
 		if (i + 1 < d->n && off[i + 1] + x->abi->word_size <= len)
 			next = p + off[i + 1];
-		/* strace shows an IPv6 address without its name. */
-		if (f->show != SH_IN6ADDR || e->json)
+		/* strace shows an IPv6 address without its name (and an
+		 * address cut short as the bytes there are, named). */
+		if (f->show != SH_IN6ADDR || size != 16 || e->json)
 			emit_key(e, f->name);
 		print_field(e, x, f, p + off[i], size, next);
 	}
