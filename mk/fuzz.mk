@@ -74,10 +74,6 @@ $(FUZZ_BUILD)/cli/%.o: cli/%.c mk/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
-$(FUZZ_BUILD)/lib/%.o: lib/%.c mk/fuzz.mk
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
-
 $(FUZZ_BUILD)/gen/%.o: $(CLI_GEN)/%.c mk/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-unused-macros -c $< -o $@
