@@ -245,9 +245,6 @@ int parse_fds(const char *verb, const char *text, int *fds, size_t max,
 	}
 }
 
-/* ---- signals -------------------------------------------------------- */
-
-
 /* ---- output --------------------------------------------------------- */
 
 void put_safe(FILE *f, const char *s)

@@ -10,11 +10,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -422,7 +425,6 @@ static void prime(struct scr_proc *p, const struct scr_prestop *pre,
 						    arch_abi_of(&th->regs));
 }
 
-/* Takes ownership of pidfd (-1: none). */
 /*
  * The pause a process sees is counted in microseconds, and the first
  * touch of a page of stack or heap is a page fault: tens of
@@ -430,11 +432,37 @@ static void prime(struct scr_proc *p, const struct scr_prestop *pre,
  * script) would take a dozen of them between seizing the process and
  * releasing it, for the frames and buffers of its first call: they
  * tripled the pause of a one-call scremote(1).  Touch them before
- * seizing: the stack a call goes down to, and heap memory that, freed
- * below the trim threshold, stays mapped for what the call allocates.
+ * seizing: the stack a call goes down to (where the thread has that
+ * much room: a thread on a small stack is left as it is), and heap
+ * memory that, freed below the trim threshold, stays mapped for what
+ * the call allocates.
  */
 #define PREFAULT_STACK	(64 * 1024)
 #define PREFAULT_HEAP	(64 * 1024)
+#define STACK_MARGIN	(32 * 1024)	/* left below the probe, at least */
+
+/* The calling thread's stack below this frame, in bytes; SIZE_MAX for
+ * the main thread, whose stack grows on demand up to RLIMIT_STACK. */
+static size_t stack_room(void)
+{
+	char *here = __builtin_frame_address(0);
+	size_t room = 0, size;
+	pthread_attr_t a;
+	struct rlimit rl;
+	void *lo;
+
+	if (getpid() == (pid_t)syscall(SYS_gettid))
+		return getrlimit(RLIMIT_STACK, &rl) == 0 &&
+		       rl.rlim_cur >= 1024 * 1024 ? SIZE_MAX : 0;
+	if (pthread_getattr_np(pthread_self(), &a))
+		return 0;
+	/* (Not on that stack, as on a coroutine's: no room known.) */
+	if (pthread_attr_getstack(&a, &lo, &size) == 0 &&
+	    here > (char *)lo && here <= (char *)lo + size)
+		room = (size_t)(here - (char *)lo);
+	pthread_attr_destroy(&a);
+	return room;
+}
 
 static __attribute__((noinline)) void prefault_stack(void)
 {
@@ -446,9 +474,11 @@ static __attribute__((noinline)) void prefault_stack(void)
 
 static void prefault(void)
 {
-	unsigned char *h = malloc(PREFAULT_HEAP);
+	unsigned char *h;
 
-	prefault_stack();
+	if (stack_room() >= PREFAULT_STACK + STACK_MARGIN)
+		prefault_stack();
+	h = malloc(PREFAULT_HEAP);
 	if (!h)
 		return;
 	for (size_t i = 0; i < PREFAULT_HEAP; i += 4096)
@@ -458,6 +488,7 @@ static void prefault(void)
 	free(h);
 }
 
+/* Takes ownership of pidfd (-1: none). */
 static int attach(pid_t pid, int pidfd, unsigned int flags,
 		  struct scr_proc **out)
 {

@@ -25,6 +25,7 @@
 /* ---- many threads ------------------------------------------------- */
 
 #define NTHREADS 200
+#define SMALL_STACK (64 * 1024)	/* room for the library's calls only */
 
 static volatile unsigned long counters[NTHREADS];
 
@@ -417,7 +418,6 @@ TEST(exit_group_reports_the_exit_status)
 	grand_kill(&g);
 }
 
-
 TEST(execve_gives_a_new_image_that_calls_still_reach)
 {
 	unsigned long path, a1, a2, argv[3];
@@ -615,7 +615,6 @@ static void on_alarm(int sig)
 	scr_interrupt(to_interrupt);
 }
 
-
 TEST(interrupt_from_a_signal_handler_breaks_the_call)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
@@ -754,5 +753,51 @@ TEST(attach_to_a_process_someone_traces_is_ebusy)
 	CHECK(p == NULL);
 	CHECK(write(done[1], "e", 1) == 1);
 	CHECK_EQ(waitpid(tracer, NULL, 0), tracer);
+	target_kill(&t);
+}
+
+/* The library from a thread with a small stack (as musl's, or a
+ * runtime's own threads): what it touches in advance to keep page
+ * faults out of the pause must fit there, or not be touched. */
+struct small_stack_run {
+	pid_t pid;
+	int attach, call, detach;
+	long ret;
+};
+
+static void *small_stack_body(void *arg)
+{
+	struct small_stack_run *r = arg;
+	struct ptrace_sc_ret ret = { { 0 }, 0 };
+	struct scr_proc *p;
+
+	r->attach = scr_attach(r->pid, 0, &p);
+	if (r->attach)
+		return NULL;
+	r->call = scr_syscall(p, 0, SYS_getpid, NULL, 0, &ret);
+	r->ret = ret.sr_retval[0];
+	r->detach = scr_detach(p);
+	return NULL;
+}
+
+TEST(a_thread_with_a_small_stack_can_attach)
+{
+	struct small_stack_run r = { 0, -1, -1, -1, 0 };
+	pthread_attr_t attr;
+	struct target t;
+	pthread_t th;
+
+	target_start(&t, target_idle, NULL);
+	expect_ready(&t);
+	r.pid = t.pid;
+	CHECK(pthread_attr_init(&attr) == 0);
+	CHECK(pthread_attr_setstacksize(&attr, SMALL_STACK) == 0);
+	CHECK(pthread_create(&th, &attr, small_stack_body, &r) == 0);
+	CHECK(pthread_join(th, NULL) == 0);
+	pthread_attr_destroy(&attr);
+	CHECK_OK(r.attach);
+	CHECK_OK(r.call);
+	CHECK_EQ(r.ret, t.pid);
+	CHECK_OK(r.detach);
 	target_kill(&t);
 }

@@ -377,6 +377,8 @@ static long written_code_kb(pid_t pid)
 			exec = perms[2] == 'x' && perms[1] != 'w';
 		else if (exec && !strncmp(line, "Anonymous:", 10))
 			total += strtol(line + 10, NULL, 10);
+		else if (exec && !strncmp(line, "Swap:", 5))
+			total += strtol(line + 5, NULL, 10);	/* such a copy swapped out */
 	}
 	return total;
 }

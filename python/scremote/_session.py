@@ -34,6 +34,7 @@ _MASK64 = (1 << 64) - 1
 # (_W) or as ints (_I), and the stride of one struct in each, from the
 # offsets ctypes gives.
 _LONG = ctypes.sizeof(ctypes.c_long)
+_LONG_MAX = (1 << (8 * _LONG - 1)) - 1
 _CALL_SIZE = ctypes.sizeof(ScrCall)
 _STRIDE_W = _CALL_SIZE // _LONG
 _STRIDE_I = _CALL_SIZE // 4
@@ -487,21 +488,30 @@ class Session:
                              os.O_NOFOLLOW, 0o600)
             except OSError as oe:
                 if oe.errno == errno.ELOOP:
-                    oe.strerror = "a symbolic link: a core holds secrets, give another name"
+                    oe.strerror = ("a symbolic link, or too many of them: a core holds "
+                                   "secrets and is never written through a link")
                 raise
         elif hasattr(file, "fileno"):
             if hasattr(file, "flush"):
                 file.flush()
-            fd = file.fileno()
+            try:
+                fd = file.fileno()
+            except (OSError, ValueError) as fe:    # io.UnsupportedOperation: BytesIO
+                raise ArgumentError(f"dump_core() needs a file with a descriptor: "
+                                    f"{type(file).__name__} has none ({fe})") from None
         else:
             raise ArgumentError(f"dump_core() writes to a path, a descriptor or a file "
                                 f"object, not {type(file).__name__}")
+        e = -errno.EIO
         try:
             e = _L.scr_dump_core(self._handle, fd, flags, limit)
         finally:
             self._arena = None      # the scratch memory was unmapped
             if path is not None:
-                os.close(fd)
+                try:
+                    os.close(fd)
+                except OSError as ce:   # the file's last blocks did not reach it
+                    e = e or -(ce.errno or errno.EIO)
         if e:
             if path is not None:
                 try:
@@ -714,6 +724,9 @@ class Session:
         else:
             if syscall < 0:
                 raise ArgumentError(f"no system call has a negative number ({syscall})")
+            if syscall > _LONG_MAX:
+                raise ArgumentError(f"no system call has a number that large ({syscall}): "
+                                    f"the library takes a C long")
             spec = _Spec(self._abi.name_of(syscall) or f"syscall {syscall}", syscall, None)
         self._specs[syscall] = spec
         return spec

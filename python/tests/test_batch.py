@@ -87,6 +87,8 @@ def test_a_bad_batch_runs_nothing(target):
             ([("dup", 0), ("opne", 1)], "no system call 'opne'"),
             ([("dup", 0), ("lseek", 0, 0, "O_RDONLY")], "batch call 1: lseek's whence takes "
              "constants of whence"),
+            ([("dup", 0), (1 << 63,)], "no system call has a number that large"),
+            ([("dup", 0), ("dup", 1 << 64)], "does not fit in 64 bits"),
         ]
         for calls, message in bad:
             with pytest.raises(scremote.ArgumentError, match=message):

@@ -1,6 +1,7 @@
 """Session.dump_core: a core the kernel's readers take, of memory the
 target wrote, with the target running on and the session usable after."""
 import errno
+import io
 import os
 import shutil
 import struct
@@ -121,6 +122,8 @@ def test_refusals_leave_no_file_and_the_target_as_it_was(target, tmp_path):
             s.dump_core(big, limit=-1)
         with pytest.raises(scremote.ArgumentError):
             s.dump_core(3.5)            # type: ignore[arg-type]
+        with pytest.raises(scremote.ArgumentError, match="BytesIO has none"):
+            s.dump_core(io.BytesIO())
         r, w = os.pipe()
         os.close(w)
         with pytest.raises(scremote.TargetError) as ei:
