@@ -117,33 +117,25 @@ int cmd_cd(int argc, char **argv)
 	struct vparse vp = { "cd", usage, NULL, NULL, NULL };
 	struct vopts o;
 	struct pidlist l;
-	char **pos = xmalloc((size_t)argc * sizeof(*pos));
 	int npos, rc;
+	char **pos = verb_args(argc, argv, &vp, &o, &npos, &l, &rc);
 
-	rc = verb_options(argc, argv, &vp, &o, pos, &npos);
-	if (rc) {
-		free(pos);
-		return rc > 0 ? 0 : VEXIT_USAGE;
-	}
-	rc = verb_pids(&o, "cd", pos, &npos, &l);
-	if (rc == 0 && npos != 1) {
+	if (!pos)
+		return rc;
+	if (npos != 1) {
 		verb_complain("cd", npos ? "one directory only, got '%s' too" :
 			      "missing DIR (scremote cd PID DIR)",
 			      npos > 1 ? pos[1] : "");
-		pids_free(&l);
 		rc = VEXIT_USAGE;
-	}
-	if (rc == 0 && !*pos[0]) {
+	} else if (!*pos[0]) {
 		verb_complain("cd", "the directory is an empty string");
-		pids_free(&l);
 		rc = VEXIT_USAGE;
-	}
-	if (rc == 0) {
+	} else {
 		j.dir = absolute_path(pos[0]);
 		rc = verb_each(&o, &l, cd_act, &j);
 		free(j.dir);
-		pids_free(&l);
 	}
+	pids_free(&l);
 	free(pos);
 	return rc;
 }

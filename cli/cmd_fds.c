@@ -401,25 +401,19 @@ int cmd_fds(int argc, char **argv)
 	struct vparse vp = { "fds", usage, fds_opts, set_opt, &j };
 	struct vopts o;
 	struct pidlist l;
-	char **pos = xmalloc((size_t)argc * sizeof(*pos));
 	int npos, rc;
+	char **pos = verb_args(argc, argv, &vp, &o, &npos, &l, &rc);
 
-	rc = verb_options(argc, argv, &vp, &o, pos, &npos);
-	if (rc) {
-		free(pos);
-		return rc > 0 ? 0 : VEXIT_USAGE;
-	}
-	rc = verb_pids(&o, "fds", pos, &npos, &l);
-	if (rc == 0 && npos > 0) {
+	if (!pos)
+		return rc;
+	if (npos > 0) {
 		verb_complain("fds", "unexpected '%s': fds takes only the "
 			      "process (see scremote fds --help)", pos[0]);
-		pids_free(&l);
 		rc = VEXIT_USAGE;
+	} else {
+		rc = verb_each(&o, &l, fds_act, &j);
 	}
-	free(pos);
-	if (rc)
-		return rc;
-	rc = verb_each(&o, &l, fds_act, &j);
 	pids_free(&l);
+	free(pos);
 	return rc;
 }

@@ -81,6 +81,11 @@ static int set_opt(void *data, int id, const char *value)
 	case OPT_TRUNCATE: j->truncate = 1; break;
 	case OPT_FORCE: j->force = 1; break;
 	}
+	if (j->null && j->truncate) {
+		verb_complain("free-deleted", "--null and --truncate exclude "
+			      "each other");
+		return -1;
+	}
 	return 0;
 }
 
@@ -502,26 +507,13 @@ int cmd_free_deleted(int argc, char **argv)
 	struct vparse vp = { "free-deleted", usage, fd_opts, set_opt, &j };
 	struct vopts o;
 	struct pidlist l;
-	char **pos = xmalloc((size_t)argc * sizeof(*pos));
+	char **pos;
 	int npos, rc;
 
 	memset(&j, 0, sizeof(j));
-	rc = verb_options(argc, argv, &vp, &o, pos, &npos);
-	if (rc) {
-		free(pos);
-		return rc > 0 ? 0 : VEXIT_USAGE;
-	}
-	if (j.null && j.truncate) {
-		verb_complain("free-deleted", "--null and --truncate exclude "
-			      "each other");
-		free(pos);
-		return VEXIT_USAGE;
-	}
-	rc = verb_pids(&o, "free-deleted", pos, &npos, &l);
-	if (rc) {
-		free(pos);
+	pos = verb_args(argc, argv, &vp, &o, &npos, &l, &rc);
+	if (!pos)
 		return rc;
-	}
 	for (int i = 0; i < npos && !rc; i++) {
 		size_t k;
 

@@ -627,20 +627,13 @@ int cmd_redirect(int argc, char **argv)
 	struct vparse vp = { "redirect", usage, redirect_opts, set_opt, &j };
 	struct vopts o;
 	struct pidlist l;
-	char **pos = xmalloc((size_t)argc * sizeof(*pos));
+	char **pos;
 	int npos, rc;
 
 	memset(&j, 0, sizeof(j));
-	rc = verb_options(argc, argv, &vp, &o, pos, &npos);
-	if (rc) {
-		free(pos);
-		return rc > 0 ? 0 : VEXIT_USAGE;
-	}
-	rc = verb_pids(&o, "redirect", pos, &npos, &l);
-	if (rc) {
-		free(pos);
+	pos = verb_args(argc, argv, &vp, &o, &npos, &l, &rc);
+	if (!pos)
 		return rc;
-	}
 	if (check_words(&j, pos, npos) < 0)
 		rc = VEXIT_USAGE;
 	else

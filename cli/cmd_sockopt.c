@@ -275,20 +275,13 @@ int cmd_sockopt(int argc, char **argv)
 	struct vparse vp = { "sockopt", usage, NULL, NULL, NULL };
 	struct vopts o;
 	struct pidlist l;
-	char **pos = xmalloc((size_t)argc * sizeof(*pos));
+	char **pos;
 	int npos, rc;
 
 	memset(&j, 0, sizeof(j));
-	rc = verb_options(argc, argv, &vp, &o, pos, &npos);
-	if (rc) {
-		free(pos);
-		return rc > 0 ? 0 : VEXIT_USAGE;
-	}
-	rc = verb_pids(&o, "sockopt", pos, &npos, &l);
-	if (rc) {
-		free(pos);
+	pos = verb_args(argc, argv, &vp, &o, &npos, &l, &rc);
+	if (!pos)
 		return rc;
-	}
 	if (npos < 2) {
 		verb_complain("sockopt", npos ? "missing NAME[=VALUE] after "
 			      "the descriptor (see scremote sockopt --help)" :

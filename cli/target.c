@@ -207,6 +207,23 @@ int verb_pids(const struct vopts *o, const char *verb, char **pos,
 	}
 }
 
+char **verb_args(int argc, char **argv, const struct vparse *vp,
+		 struct vopts *o, int *npos, struct pidlist *l, int *rc)
+{
+	char **pos = xmalloc((size_t)argc * sizeof(*pos));
+	int r = verb_options(argc, argv, vp, o, pos, npos);
+
+	if (r) {
+		*rc = r > 0 ? 0 : VEXIT_USAGE;
+	} else {
+		*rc = verb_pids(o, vp->verb, pos, npos, l);
+		if (!*rc)
+			return pos;
+	}
+	free(pos);
+	return NULL;
+}
+
 int parse_fds(const char *verb, const char *text, int *fds, size_t max,
 	      size_t *n)
 {

@@ -64,6 +64,14 @@ int verb_options(int argc, char **argv, const struct vparse *vp,
 int verb_pids(const struct vopts *o, const char *verb, char **pos,
 	      int *npos, struct pidlist *l);
 
+/*
+ * Both of the above, as every verb begins: returns the words left after
+ * the options and the processes (*npos of them; the caller frees the
+ * array, and l), or NULL with *rc the exit status (0 after --help).
+ */
+char **verb_args(int argc, char **argv, const struct vparse *vp,
+		 struct vopts *o, int *npos, struct pidlist *l, int *rc);
+
 /* "3" or "1,2": descriptor numbers, each once, at most max.  0, or -1
  * after saying why. */
 int parse_fds(const char *verb, const char *text, int *fds, size_t max,
