@@ -1,6 +1,7 @@
 /*
  * The in-target agent's call rules for the asm-generic system call table
- * (aarch64, riscv64), included by their agent_arch.c.
+ * (aarch64, riscv64), included by their agent_arch.c; x86_64's takes the
+ * range rule, whose calls have the same names and arguments there.
  */
 #ifndef SCR_ASM_GENERIC_AGENT_RULES_H
 #define SCR_ASM_GENERIC_AGENT_RULES_H

@@ -14,6 +14,7 @@
 #include <sys/uio.h>
 
 #include "agent.h"
+#include "arch/asm-generic/agent_rules.h"
 #include "x86_abi.h"
 
 #ifndef NT_X86_SHSTK
@@ -280,39 +281,8 @@ bool arch_agent_range(const struct arch_abi *abi, long nr,
 		      unsigned long *addr, unsigned long *len,
 		      unsigned int *refs)
 {
-	unsigned long a[6] = { 0 };
-
 	(void)abi;
-	for (unsigned int i = 0; i < nargs && i < 6; i++)
-		a[i] = args[i];
-	*refs = 0x3;
-	*addr = a[0];
-	*len = a[1];
-	switch (nr) {
-	case __NR_munmap:
-	case __NR_mprotect:
-	case __NR_pkey_mprotect:
-	case __NR_madvise:
-	case __NR_remap_file_pages:
-		return true;
-	case __NR_mremap:
-		/* The old range, and the new one when it is fixed. */
-		if (a[3] & 2 /* MREMAP_FIXED */) {
-			*refs = 0x1f;
-			*len = ~0UL;	/* judged as "anywhere" */
-		}
-		return true;
-	case __NR_mmap:
-		*refs = 0xb;
-		return (a[3] & MAP_FIXED) != 0;
-	case __NR_shmat:
-		*refs = 0x6;
-		*addr = a[1];
-		*len = ~0UL;		/* the size is the segment's */
-		return (a[2] & 040000 /* SHM_REMAP */) != 0;
-	default:
-		return false;
-	}
+	return generic_agent_range(nr, args, nargs, addr, len, refs);
 }
 
 void arch_agent_relax(void)
