@@ -40,16 +40,24 @@ void expr_describe_family(const struct sys_abi *abi,
 {
 	const char *first = f->nmembers ? abi->consts->c[f->members[0]].name : "";
 	size_t pre = strlen(first), len;
+	unsigned int stray = 0;
 	int n;
 
-	/* "open_flags (O_*)" when the names share a prefix. */
+	/*
+	 * "open_flags (O_*)" when the names share a prefix.  The hint leaves
+	 * out a stray or two of a large family (FASYNC, strace's name for
+	 * O_ASYNC): it tells where to look, the check is by membership.
+	 */
 	for (size_t i = 1; i < f->nmembers; i++) {
 		const char *m = abi->consts->c[f->members[i]].name;
 		size_t j = 0;
 
 		while (j < pre && m[j] == first[j])
 			j++;
-		pre = j;
+		if (j < 2 && f->nmembers > 8 && stray < 2)
+			stray++;
+		else
+			pre = j;
 	}
 	if (f->nmembers > 1 && pre >= 2) {
 		snprintf(buf, size, "%s (%.*s*)", f->name, (int)pre, first);

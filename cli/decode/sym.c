@@ -44,11 +44,13 @@ static int popcount(unsigned long long v)
 
 struct pick {
 	const char *name;
-	unsigned long long v;
+	unsigned long long key;	/* shown in increasing key */
 };
 
 /* The flags of f in v (outside mask): the widest constants first, so
- * O_SYNC is named rather than O_DSYNC plus a leftover bit. */
+ * O_SYNC is named rather than O_DSYNC plus a leftover bit.  Shown as
+ * strace lists them: in increasing value, or for a listed family in
+ * the family's order (SOCK_CLOEXEC|SOCK_NONBLOCK, R_OK|W_OK). */
 static size_t pick_flags(const struct sys_abi *abi,
 			 const struct sys_family *f, unsigned long long *v,
 			 unsigned long long mask, struct pick *out,
@@ -58,6 +60,7 @@ static size_t pick_flags(const struct sys_abi *abi,
 
 	while (*v && n < max) {
 		const struct sys_const *best = NULL;
+		size_t at = 0;
 
 		for (size_t i = 0; i < f->nmembers; i++) {
 			const struct sys_const *k = &abi->consts->c[f->members[i]];
@@ -66,19 +69,21 @@ static size_t pick_flags(const struct sys_abi *abi,
 			if (!kv || (kv & mask) || (kv & *v) != kv)
 				continue;
 			if (!best || popcount(kv) >
-			    popcount((unsigned long long)best->value))
+			    popcount((unsigned long long)best->value)) {
 				best = k;
+				at = i;
+			}
 		}
 		if (!best)
 			break;
 		out[n].name = best->name;
-		out[n].v = (unsigned long long)best->value;
+		out[n].key = f->is_flags == 2 ? at :
+			(unsigned long long)best->value;
 		n++;
 		*v &= ~(unsigned long long)best->value;
 	}
-	/* Shown in increasing value, as strace lists them. */
 	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && out[j - 1].v > out[j].v; j--) {
+		for (size_t j = i; j > 0 && out[j - 1].key > out[j].key; j--) {
 			struct pick t = out[j];
 
 			out[j] = out[j - 1];

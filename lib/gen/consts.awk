@@ -36,7 +36,11 @@ function family_line(f, n,    i, name, fam) {
 	fam_npat[fam] = 0
 	fam_nex[fam] = 0
 	for (i = 4; i <= n; i++) {
-		if (f[i] ~ /^mask=/) {
+		if (f[i] == "listed") {
+			if (!fam_flags[fam])
+				die("family " name ": only flags are listed")
+			fam_flags[fam] = 2
+		} else if (f[i] ~ /^mask=/) {
 			fam_mask[fam] = substr(f[i], 6)
 		} else if (f[i] ~ /^!/) {
 			fam_ex[fam, ++fam_nex[fam]] = glob_re(substr(f[i], 2))

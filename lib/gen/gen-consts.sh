@@ -34,8 +34,11 @@ prefixes=$(printf '%s' "$prefixes" | tr -d '\n')
 # Whole names without a prefix of their own: SIGINT..., waitpid options,
 # poll and epoll events, mode bits, terminal ioctls.
 whole='SIG[A-Z0-9]+|W(NOHANG|UNTRACED|CONTINUED|EXITED|STOPPED|NOWAIT|ALL|CLONE|NOTHREAD)
-|E?POLL[A-Z]+|S_I[A-Z]+|TC[A-Z]+[0-9]*|STD(IN|OUT|ERR)_FILENO'
+|__W(ALL|CLONE|NOTHREAD)|FASYNC|E?POLL[A-Z]+|S_I[A-Z]+|TC[A-Z]+[0-9]*|STD(IN|OUT|ERR)_FILENO'
 whole=$(printf '%s' "$whole" | tr -d '\n')
+# Constants glibc declares as enum members with no macro of the same
+# name, so that -dM does not see them (waitid's idtype_t).
+enums='P_ALL P_PID P_PGID P_PIDFD'
 
 inc="$dir/consts-inc.h"
 : >"$inc"
@@ -43,12 +46,15 @@ for h in $headers; do
 	echo "#include <$h>" >>"$inc"
 done
 
-# Object-like macros only ("NAME value", not "NAME(args) value"), names
-# without a leading underscore, one of the prefixes.
-$cc -D_GNU_SOURCE -E -dM -x c "$inc" |
-	sed -n 's/^#define \([A-Za-z][A-Za-z0-9_]*\) .*/\1/p' |
-	grep -E "^(($prefixes)(_|\$)|($whole)\$)" |
-	LC_ALL=C sort -u >"$dir/consts-names"
+# Object-like macros only ("NAME value", not "NAME(args) value") with
+# one of the prefixes or whole names, and the enum members; the probe
+# below drops those this C library does not have.
+{
+	$cc -D_GNU_SOURCE -E -dM -x c "$inc" |
+		sed -n 's/^#define \([A-Za-z_][A-Za-z0-9_]*\) .*/\1/p' |
+		grep -E "^(($prefixes)(_|\$)|($whole)\$)"
+	printf '%s\n' $enums
+} | LC_ALL=C sort -u >"$dir/consts-names"
 
 write_probe() {
 	echo "#include \"consts-inc.h\""

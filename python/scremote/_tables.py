@@ -276,7 +276,16 @@ def _number(tok: str) -> Optional[int]:
 def _describe(abi: Abi, fams: List[str]) -> str:
     parts = []
     for f in fams:
-        prefix = os.path.commonprefix(list(abi.families()[f]))
+        names = list(abi.families()[f])
+        prefix = os.path.commonprefix(names)
+        if len(prefix) < 2 and len(names) > 8:
+            # A stray or two (FASYNC among the O_*) left out of the hint.
+            common: Dict[str, int] = {}
+            for n in names:
+                common[n[:2]] = common.get(n[:2], 0) + 1
+            lead = max(common, key=lambda k: common[k])
+            if len(names) - common[lead] <= 2:
+                prefix = os.path.commonprefix([n for n in names if n.startswith(lead)])
         cut = prefix.rfind("_")
         parts.append(f"{f} ({prefix[:cut + 1]}*)" if cut > 0 else f)
     return " or ".join(parts)
