@@ -520,13 +520,15 @@ static int check_arity(struct cur *c, const struct call *call, size_t endpos)
 }
 
 /* Where the call writes, with what strace showed standing in for it:
- * the bytes its size argument says, or the struct's size. */
+ * the bytes its size argument says, or the struct's size.  Neither
+ * known (statfs's buf: a struct of no layout here), the call is
+ * refused: the kernel would write the whole struct past a guess. */
 static int size_outputs(struct cur *c, struct call *call)
 {
 	for (unsigned int i = 0; i < call->nargs; i++) {
 		struct arg *a = &call->args[i];
 		const struct argtype *t = &a->t;
-		size_t size = 0, count = 1;
+		size_t size = 0, count = 0;
 
 		if (a->form != ARG_OUT)
 			continue;
@@ -534,8 +536,6 @@ static int size_outputs(struct cur *c, struct call *call)
 		    call->args[t->ref].form == ARG_INT &&
 		    arg_known(&call->args[t->ref]))
 			count = expr_value(&call->args[t->ref].expr);
-		else if (t->ref >= 0)
-			count = 0;
 		if (t->detail && decode_size(c->abi, t->detail)) {
 			size = decode_size(c->abi, t->detail);
 			if (t->ref >= 0 && call->args[t->ref].t.kind ==
@@ -546,9 +546,12 @@ static int size_outputs(struct cur *c, struct call *call)
 		}
 		if (!size || size > CLI_DATA_MAX)
 			return lex_fail(c, a->pos, a->len, "%s's %s: the size "
-					"of this buffer is not known here; give "
-					"buf(N)", call->name,
-					t->name ? t->name : "argument");
+					"of this buffer is not known here (%s "
+					"has no layout in scremote); give buf(N) "
+					"with the size the call writes",
+					call->name,
+					t->name ? t->name : "argument",
+					t->detail ? t->detail : "what it points to");
 		a->size = size;
 	}
 	return 0;

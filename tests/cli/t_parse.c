@@ -275,6 +275,13 @@ static const struct bad bads[] = {
 	  "const char *filename, int flags[, umode_t mode]), got 2", 20 },
 	{ "getpid(1)", 1, "getpid takes 0 arguments (), got 1", 7 },
 	{ "mmap(1,2,3,4,5,6,7)", 1, "at most 6", 17 },
+	/* A pasted struct of no layout here: the kernel would write the
+	 * whole struct, so no guess at its size. */
+	{ "statfs(\"/tmp\", {f_type=EXT2_SUPER_MAGIC, f_bsize=4096})", 1,
+	  "statfs's buf: the size of this buffer is not known here (statfs "
+	  "has no layout in scremote); give buf(N)", 15 },
+	{ "sched_getparam(0, [0])", 1, "sched_getparam's param: the size of "
+	  "this buffer is not known here", 18 },
 	/* Constants of the wrong family, before anything runs. */
 	{ "openat(AT_FDCWD, \"x\", SEEK_END)", 1, "openat's flags takes "
 	  "constants of open_flags (O_*); SEEK_END is a constant of whence", 22 },
