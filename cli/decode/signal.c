@@ -12,9 +12,9 @@
 #include "decode.h"
 
 #define NSIG_KERNEL 64
-#define SIGRTMIN_KERNEL 34	/* glibc keeps 32 and 33 for itself */
 
-/* "INT" for 2 (without SIG), "RTMIN", "RT_3", or the number. */
+/* "INT" for 2 (without SIG), "RTMIN" for 32, "RT_3" for 35 (the
+ * kernel's real-time signals, as strace counts them), or the number. */
 static void sig_short(const struct sys_abi *abi, unsigned int sig, char *buf,
 		      size_t size)
 {
@@ -22,12 +22,6 @@ static void sig_short(const struct sys_abi *abi, unsigned int sig, char *buf,
 
 	if (n && !strncmp(n, "SIG", 3))
 		snprintf(buf, size, "%s", n + 3);
-	else if (sig == SIGRTMIN_KERNEL)
-		snprintf(buf, size, "RTMIN");
-	else if (sig == NSIG_KERNEL)
-		snprintf(buf, size, "RTMAX");
-	else if (sig > SIGRTMIN_KERNEL)
-		snprintf(buf, size, "RT_%u", sig - SIGRTMIN_KERNEL);
 	else
 		snprintf(buf, size, "%u", sig);
 }
@@ -99,21 +93,6 @@ static int parse_sig(struct cur *c, const struct sys_abi *abi,
 	if (k && k->value >= 1 && k->value <= NSIG_KERNEL) {
 		*sig = (unsigned int)k->value;
 		return 0;
-	}
-	if (!strcmp(name, "SIGRTMIN")) {
-		*sig = SIGRTMIN_KERNEL;
-		return 0;
-	}
-	if (!strcmp(name, "SIGRTMAX")) {
-		*sig = NSIG_KERNEL;
-		return 0;
-	}
-	if (!strncmp(name, "SIGRT_", 6) && isdigit((unsigned char)name[6])) {
-		v = strtoul(name + 6, NULL, 10);
-		if (v >= 1 && v <= NSIG_KERNEL - SIGRTMIN_KERNEL) {
-			*sig = SIGRTMIN_KERNEL + (unsigned int)v;
-			return 0;
-		}
 	}
 	return lex_fail(c, start, n, "unknown signal '%.*s'", SHOW(c, start, n));
 }

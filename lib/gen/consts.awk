@@ -66,6 +66,28 @@ function is_alias(c,    i) {
 	return 0
 }
 
+# "value SIGRT_1..32 32+N": names the headers give no constant for,
+# each with the C expression of its value (N: the number in the name).
+function value_line(name, expr,    pre, lo, hi, i, e, r) {
+	if (name == "" || expr == "")
+		die("value " name ": say NAME EXPRESSION")
+	if (match(name, /[0-9]+\.\.[0-9]+$/)) {
+		pre = substr(name, 1, RSTART - 1)
+		split(substr(name, RSTART), r, /\.\./)
+		lo = r[1] + 0
+		hi = r[2] + 0
+		for (i = lo; i <= hi; i++) {
+			e = expr
+			gsub(/N/, i, e)
+			value[pre i] = "(" e ")"
+			value_order[++nvalue] = pre i
+		}
+	} else {
+		value[name] = "(" expr ")"
+		value_order[++nvalue] = name
+	}
+}
+
 # Adds constant index k to family fam (once), remembering it for the
 # constant too (at most four families each).
 function add_member(fam, k) {
@@ -90,6 +112,8 @@ FILENAME ~ /sys\.rules$/ {
 	sub(/#.*/, "")
 	if ($1 == "family")
 		family_line(F, split($0, F, /[ \t]+/))
+	else if ($1 == "value")
+		value_line($2, $3)
 	else if ($1 == "alias")
 		for (i = 2; i <= NF; i++) {
 			if ($i ~ /[*?]/)
@@ -105,6 +129,19 @@ NF == 1 { cname[++nc] = $1; cidx[$1] = nc; next }
 END {
 	if (failed)
 		exit 1
+	# The names stay sorted (the C side looks them up by bisection).
+	for (i = 1; i <= nvalue; i++) {
+		name = value_order[i]
+		if (name in cidx)
+			continue
+		for (k = nc; k >= 1 && cname[k] > name; k--) {
+			cname[k + 1] = cname[k]
+			cidx[cname[k]] = k + 1
+		}
+		cname[k + 1] = name
+		cidx[name] = k + 1
+		nc++
+	}
 	# Members in preference order: by the family's patterns in turn,
 	# names that are not aliases first; aliases last.
 	for (fam = 1; fam <= nfam; fam++) {
@@ -169,7 +206,11 @@ END {
 			fams = ""
 			for (i = 1; i <= 4; i++)
 				fams = fams (i > 1 ? ", " : "") (i <= ncf[k] ? cf[k, i] : 0)
-			v = (cname[k] in over) ? over[cname[k]] : cname[k]
+			v = cname[k]
+			if (v in over)
+				v = over[v]
+			else if (v in value)
+				v = value[v]
 			printf "\t{ \"%s\", (long long)(%s), { %s } },\n", cname[k], v, fams
 		}
 		printf "};\n\n"

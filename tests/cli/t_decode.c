@@ -132,8 +132,12 @@ static const struct rt rts[] = {
 	{ "sigset_t", "[INT TERM]", NULL, "[\"SIGINT\",\"SIGTERM\"]" },
 	{ "sigset_t", "[SIGHUP, 10]", "[HUP USR1]", "[\"SIGHUP\",\"SIGUSR1\"]" },
 	{ "sigset_t", "[]", NULL, "[]" },
-	{ "sigset_t", "[RTMIN RT_1 RTMAX]", NULL,
-	  "[\"SIGRTMIN\",\"SIGRT_1\",\"SIGRTMAX\"]" },
+	/* The kernel's real-time signals, counted from its SIGRTMIN (32)
+	 * as strace does; RTMAX is read, shown as RT_32. */
+	{ "sigset_t", "[RTMIN RT_1 RTMAX]", "[RTMIN RT_1 RT_32]",
+	  "[\"SIGRTMIN\",\"SIGRT_1\",\"SIGRT_32\"]" },
+	{ "sigset_t", "[SYS 32 35]", "[SYS RTMIN RT_3]",
+	  "[\"SIGSYS\",\"SIGRTMIN\",\"SIGRT_3\"]" },
 	{ "sigset_t", "~[KILL STOP]", NULL, NULL },
 	{ "linger", "{l_onoff=1, l_linger=30}", NULL,
 	  "{\"l_onoff\":1,\"l_linger\":30}" },
