@@ -59,7 +59,10 @@ static void emit_value(struct emit *e, const struct dctx *x,
 			emit_int(e, (long)v);
 		return;
 	case SCR_ARG_MODE:
-		sym_mode(x->abi, v, buf, sizeof(buf));
+		if (t->detail)	/* a file type: mknod's S_IFIFO|0644 */
+			sym_mode(x->abi, v, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "%#03lo", v);
 		emit_sym(e, buf);
 		return;
 	case SCR_ARG_DIRFD:
@@ -90,6 +93,12 @@ static void emit_value(struct emit *e, const struct dctx *x,
 	case SCR_ARG_COUNT:
 		emit_uint(e, v);
 		return;
+	case SCR_ARG_INT:
+		if (v && t->detail && !strcmp(t->detail, "hex")) {
+			emit_hex(e, v);
+			return;
+		}
+		break;
 	}
 	emit_int(e, (long)v);
 }
@@ -259,9 +268,8 @@ static void print_ret_text(FILE *f, const struct call *c,
 			return;
 		}
 		break;
-	case SCR_ARG_MODE:
-		sym_mode(x->abi, (unsigned long)r, buf, sizeof(buf));
-		fprintf(f, " = %#lo (%s)\n", (unsigned long)r, buf);
+	case SCR_ARG_MODE:	/* umask's: strace's "= 022" */
+		fprintf(f, " = %#03lo\n", (unsigned long)r);
 		return;
 	}
 	fprintf(f, " = %ld\n", r);

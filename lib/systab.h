@@ -44,8 +44,9 @@ struct sys_call {
 /* A family of constants: its members, in the order output prefers. */
 struct sys_family {
 	const char *name;	/* "open_flags" */
-	int is_flags;		/* bits OR-ed (2: shown in member order,
-				 * else by value), or 0: one value */
+	int is_flags;		/* 0: one value; else bits OR-ed, and
+				 * 2: shown in member order (else by value),
+				 * 4: none set shown by the member for 0 */
 	long long mask;		/* these bits hold one value ... */
 	int mask_family;	/* ... of this family (index), -1: none */
 	const unsigned short *members;	/* indices into sys_consts.c */

@@ -77,7 +77,7 @@ static size_t pick_flags(const struct sys_abi *abi,
 		if (!best)
 			break;
 		out[n].name = best->name;
-		out[n].key = f->is_flags == 2 ? at :
+		out[n].key = f->is_flags & 2 ? at :
 			(unsigned long long)best->value;
 		n++;
 		*v &= ~(unsigned long long)best->value;
@@ -103,10 +103,45 @@ static void append(char *buf, size_t size, size_t *len, const char *s)
 		*len = size - 1;
 }
 
-void sym_format(const struct sys_abi *abi, const char *family,
-		unsigned long long v, char *buf, size_t size)
+/*
+ * What strace writes beside a value of f it has no name for: "SEEK_???"
+ * from the names' common prefix, "?_OK" from a common suffix; "" when
+ * the names share neither (ioctl requests).
+ */
+static void unknown_note(const struct sys_abi *abi, const struct sys_family *f,
+			 char *buf, size_t size)
 {
-	const struct sys_family *f = family_of(abi, family);
+	const char *first = f->nmembers ? abi->consts->c[f->members[0]].name : "";
+	size_t pre = strlen(first), suf = pre, flen = pre;
+
+	for (size_t i = 1; i < f->nmembers; i++) {
+		const char *m = abi->consts->c[f->members[i]].name;
+		size_t j = 0, mlen = strlen(m);
+
+		while (j < pre && m[j] == first[j])
+			j++;
+		pre = j;
+		for (j = 0; j < suf && j < mlen && m[mlen - 1 - j] == first[flen - 1 - j]; j++)
+			;
+		suf = j;
+	}
+	while (pre && first[pre - 1] != '_')
+		pre--;
+	while (suf && first[flen - suf] != '_')
+		suf--;
+	if (f->nmembers < 2 || (!pre && !suf))
+		buf[0] = '\0';
+	else if (pre)
+		snprintf(buf, size, "%.*s???", (int)pre, first);
+	else
+		snprintf(buf, size, "?%s", first + flen - suf);
+}
+
+/* v shown as constants of f; *unknown set when a part has no name. */
+static void format_family(const struct sys_abi *abi,
+			  const struct sys_family *f, unsigned long long v,
+			  char *buf, size_t size, int *unknown)
+{
 	struct pick p[64];
 	unsigned long long mask;
 	char hex[32];
@@ -114,16 +149,17 @@ void sym_format(const struct sys_abi *abi, const char *family,
 	const char *name;
 
 	buf[0] = '\0';
-	if (!f) {
-		snprintf(buf, size, "%#llx", v);
-		return;
-	}
+	*unknown = 0;
 	if (!f->is_flags) {
 		name = name_in(abi, f, v);
 		if (name)
 			snprintf(buf, size, "%s", name);
-		else
+		else if ((long long)v < 0)
 			snprintf(buf, size, "%lld", (long long)v);
+		else {
+			snprintf(buf, size, "%#llx", v);
+			*unknown = 1;
+		}
 		return;
 	}
 	mask = (unsigned long long)f->mask;
@@ -137,6 +173,7 @@ void sym_format(const struct sys_abi *abi, const char *family,
 		} else if (v & mask) {
 			snprintf(hex, sizeof(hex), "%#llx", v & mask);
 			append(buf, size, &len, hex);
+			*unknown = 1;
 		}
 		v &= ~mask;
 	}
@@ -146,21 +183,47 @@ void sym_format(const struct sys_abi *abi, const char *family,
 	if (v) {
 		snprintf(hex, sizeof(hex), "%#llx", v);
 		append(buf, size, &len, hex);
+		*unknown = 1;
 	}
 	if (!len)
-		snprintf(buf, size, "0");
+		snprintf(buf, size, "%s",
+			 (f->is_flags & 4) && (name = name_in(abi, f, 0)) ?
+			 name : "0");
 }
 
+void sym_format(const struct sys_abi *abi, const char *family,
+		unsigned long long v, char *buf, size_t size)
+{
+	const struct sys_family *f = family_of(abi, family);
+	int unknown;
+
+	if (f)
+		format_family(abi, f, v, buf, size, &unknown);
+	else
+		snprintf(buf, size, "%#llx", v);
+}
+
+/* As strace, a value or bits with no name get a note after them,
+ * SEEK_??? in a comment (text only, not JSON). */
 void emit_family(struct emit *e, const struct sys_abi *abi,
 		 const char *family, unsigned long long v)
 {
-	char buf[1024];
+	const struct sys_family *f = family_of(abi, family);
+	char buf[1024], note[64];
+	size_t len;
+	int unknown;
 
-	if (!family_of(abi, family)) {
+	if (!f) {
 		emit_uint(e, v);
 		return;
 	}
-	sym_format(abi, family, v, buf, sizeof(buf));
+	format_family(abi, f, v, buf, sizeof(buf), &unknown);
+	if (unknown && !e->json) {
+		unknown_note(abi, f, note, sizeof(note));
+		len = strlen(buf);
+		if (note[0])
+			snprintf(buf + len, sizeof(buf) - len, " /* %s */", note);
+	}
 	emit_sym(e, buf);
 }
 

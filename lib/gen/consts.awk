@@ -36,10 +36,10 @@ function family_line(f, n,    i, name, fam) {
 	fam_npat[fam] = 0
 	fam_nex[fam] = 0
 	for (i = 4; i <= n; i++) {
-		if (f[i] == "listed") {
+		if (f[i] == "listed" || f[i] == "zero") {
 			if (!fam_flags[fam])
-				die("family " name ": only flags are listed")
-			fam_flags[fam] = 2
+				die("family " name ": " f[i] " is for flags")
+			fam_flags[fam] += f[i] == "listed" ? 2 : 4
 		} else if (f[i] ~ /^mask=/) {
 			fam_mask[fam] = substr(f[i], 6)
 		} else if (f[i] ~ /^!/) {

@@ -23,18 +23,20 @@ sys/prctl.h sys/socket.h netinet/in.h netinet/tcp.h time.h sys/time.h
 sys/stat.h sys/wait.h sys/epoll.h sys/eventfd.h sys/timerfd.h
 sys/signalfd.h sys/inotify.h sched.h poll.h sys/ioctl.h sys/file.h
 sys/mount.h sys/xattr.h sys/random.h sys/uio.h sys/shm.h linux/ptrace.h'
+optional='asm/prctl.h'
 
 # Names of the form PREFIX_REST.
 prefixes='AT|O|PROT|MAP|MADV|MCL|MLOCK|MS|MNT|UMOUNT|MFD|MREMAP|SEEK|F|FD|SIG
 |SA|SS|SI|RLIMIT|RLIM|RLIM64|PR|PRIO|RUSAGE|AF|PF|SOCK|SOL|SO|SCM|MSG|SHUT
 |IPPROTO|IP|IPV6|TCP|CLOCK|TIMER|TFD|SFD|ITIMER|POSIX_FADV|EPOLL|EFD|IN
 |CLONE|P|W|R_OK|W_OK|X_OK|TIOC|FIO|LOCK|POLL|STATX|FALLOC_FL|SYNC_FILE_RANGE
-|SPLICE_F|CLOSE_RANGE|XATTR|RWF|RENAME|GRND|SHM|SCHED|PTRACE|TCPI_OPT'
+|SPLICE_F|CLOSE_RANGE|XATTR|RWF|RENAME|GRND|SHM|SCHED|PTRACE|TCPI_OPT|ARCH'
 prefixes=$(printf '%s' "$prefixes" | tr -d '\n')
 # Whole names without a prefix of their own: SIGINT..., waitpid options,
 # poll and epoll events, mode bits, terminal ioctls.
 whole='SIG[A-Z0-9]+|W(NOHANG|UNTRACED|CONTINUED|EXITED|STOPPED|NOWAIT|ALL|CLONE|NOTHREAD)
-|__W(ALL|CLONE|NOTHREAD)|FASYNC|E?POLL[A-Z]+|S_I[A-Z]+|TC[A-Z]+[0-9]*|STD(IN|OUT|ERR)_FILENO'
+|__W(ALL|CLONE|NOTHREAD)|FASYNC|E?POLL[A-Z]+|S_I[A-Z]+|TC[A-Z]+[0-9]*|TIOC[A-Z]+|FIO[A-Z]+
+|STD(IN|OUT|ERR)_FILENO'
 whole=$(printf '%s' "$whole" | tr -d '\n')
 # Constants glibc declares as enum members with no macro of the same
 # name, so that -dM does not see them (waitid's idtype_t).
@@ -44,6 +46,10 @@ inc="$dir/consts-inc.h"
 : >"$inc"
 for h in $headers; do
 	echo "#include <$h>" >>"$inc"
+done
+# Headers only some architectures have (arch_prctl's ARCH_SET_FS).
+for h in $optional; do
+	printf '#if __has_include(<%s>)\n#include <%s>\n#endif\n' "$h" "$h" >>"$inc"
 done
 
 # Object-like macros only ("NAME value", not "NAME(args) value") with

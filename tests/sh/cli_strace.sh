@@ -191,16 +191,29 @@ s.getsockname()' || { fail $t "strace failed"; return; }
 
 # Flags as strace orders them, which is not always by value: its tables
 # list SOCK_CLOEXEC before SOCK_NONBLOCK, R_OK before W_OK, O_DIRECTORY
-# after O_CLOEXEC.  Each traced line is replayed; scremote must show it
-# as strace did.
+# after O_CLOEXEC; and the names it picks: F_OK and PROT_NONE for 0,
+# AT_REMOVEDIR (not AT_EACCESS, the same bit), modes in octal with no
+# file type, umask's result in octal, "0x7 /* SEEK_??? */" for a value
+# of no name.  Each traced line is replayed; scremote must show it as
+# strace did.
 test_flag_order() {
 	local t=replay_flag_order line n=0 want
 	start_target || { fail $t "no target"; return; }
 	mkdir -p "$TMPD/dir"
-	trace access,faccessat,faccessat2,openat,eventfd2,socket,wait4 python3 -c '
-import os, socket, sys
+	trace access,faccessat,faccessat2,openat,eventfd2,socket,wait4,umask,mkdir,chmod,unlinkat,lseek,mmap,socket python3 -c '
+import mmap, os, socket, sys
 d = sys.argv[1]
 os.access(d, os.R_OK | os.W_OK | os.X_OK)
+os.access(d, os.F_OK)
+os.umask(0o27)
+os.mkdir(d + "/sub", 0o750)
+os.rmdir("sub", dir_fd=os.open(d, os.O_RDONLY))
+os.chmod(d, 0o40755)
+try:
+    os.lseek(0, 0, 7)
+except OSError:
+    pass
+mmap.mmap(-1, 8192, flags=mmap.MAP_PRIVATE, prot=0)
 os.open(d, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_ASYNC)
 os.open(d + "/f", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND | os.O_SYNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o640)
 if hasattr(os, "eventfd"):
@@ -211,7 +224,7 @@ socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_NONBLOCK | socket
 	# lines as strace 6 prints them where Python has no such call (the
 	# target has no children: ECHILD).
 	{
-		grep -E "\"$TMPD/dir|^eventfd2\(0, EFD_SEM|^socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK, " \
+		grep -E "\"$TMPD/dir|^eventfd2\(0, EFD_SEM|^socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC\|SOCK_NONBLOCK, |^umask\(|\"sub\", AT_REMOVEDIR|^lseek\(0, 0, 0x7|^mmap\(NULL, 8192, PROT_NONE" \
 			"$TMPD/trace"
 		echo 'wait4(-1, NULL, WNOHANG|WSTOPPED|WCONTINUED|__WALL, NULL) = -1 ECHILD (No child processes)'
 		echo 'waitid(P_ALL, 0, NULL, WNOHANG|WEXITED|WSTOPPED|WNOWAIT, NULL) = -1 ECHILD (No child processes)'
@@ -223,7 +236,7 @@ socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_NONBLOCK | socket
 		[ "$(call_part "$OUT")" = "$want" ] ||
 			{ fail $t "shown as '$OUT' ($ERR), strace: '$line'"; return; }
 	done <"$TMPD/calls"
-	[ $n -ge 6 ] || { fail $t "only $((n - 2)) calls traced: $(cat "$TMPD/trace")"; return; }
+	[ $n -ge 14 ] || { fail $t "only $((n - 2)) calls traced: $(cat "$TMPD/trace")"; return; }
 	released "$T" || { fail $t "target not released"; return; }
 	pass $t
 }
