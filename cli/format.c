@@ -185,6 +185,18 @@ static void emit_arg(struct emit *e, const struct dctx *x, const struct call *c,
 	case ARG_BLOB:
 		if (t->kind == SCR_ARG_STRV) {
 			emit_strv(e, x, a->blob);
+		} else if (ok && o->out[i] && type && !e->json &&
+			   t->kind == SCR_ARG_INOUT && !strcmp(type, "int") &&
+			   a->blob->len == sizeof(int) &&
+			   o->outlen[i] == sizeof(int) &&
+			   memcmp(a->blob->data, o->out[i], sizeof(int))) {
+			int in, out;	/* strace's socklen: [110 => 16] */
+			char buf[64];
+
+			memcpy(&in, a->blob->data, sizeof(in));
+			memcpy(&out, o->out[i], sizeof(out));
+			snprintf(buf, sizeof(buf), "[%d => %d]", in, out);
+			emit_sym(e, buf);
 		} else if (ok && o->out[i] && type) {
 			decode_print(e, x, type, o->out[i], o->outlen[i],
 				     elements(x, c, a, o->outlen[i]));

@@ -315,6 +315,14 @@ static int parse_literal(struct cur *c, const char *what,
 		a->form = ARG_BLOB;
 		if (decode_parse(c, c->abi, t->detail, 0, a->blob) < 0)
 			return -1;
+		/* strace's "[2] => [7]": the value after the call, not input. */
+		lex_skip_ws(c);
+		if (k == SCR_ARG_INOUT && c->pos + 2 <= c->end &&
+		    !memcmp(c->s + c->pos, "=>", 2)) {
+			c->pos += 2;
+			lex_skip_ws(c);
+			return skip_balanced(c);
+		}
 		return 0;
 	}
 	if (k == SCR_ARG_IN || k == SCR_ARG_INOUT || k == SCR_ARG_PTR ||

@@ -259,6 +259,19 @@ int decode_parse(struct cur *c, const struct sys_abi *abi, const char *name,
 		i++;
 		blob_grow(b, i * size);
 		lex_skip_ws(c);
+		/* strace's [110 => 17]: what the call made of it, not input. */
+		if (c->pos + 2 <= c->end && !memcmp(c->s + c->pos, "=>", 2)) {
+			struct blob *after = blob_new(0);
+			int e;
+
+			c->pos += 2;
+			lex_skip_ws(c);
+			e = parse_one(c, base, after, 0);
+			blob_free(after);
+			if (e < 0)
+				goto out;
+			lex_skip_ws(c);
+		}
 		if (lex_peek(c) == ',') {
 			c->pos++;
 			lex_skip_ws(c);

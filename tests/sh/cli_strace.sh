@@ -186,6 +186,11 @@ s.getsockname()' || { fail $t "strace failed"; return; }
 			{ fail $t "target does not listen on $port: $(ss -ltnp | grep ":$port")"; return; }
 	fi
 	grep -q "^listen($tfd, 7) = 0$" <<<"$OUT" || { fail $t "$OUT"; return; }
+	# A C program's sockaddr_storage: strace's [128 => 16] is read (128
+	# goes in) and shown so.
+	scr "$T" -e "getsockname($tfd, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr(\"0.0.0.0\")}, [128 => 16])"
+	grep -q "^getsockname($tfd, {sa_family=AF_INET, sin_port=htons($port), sin_addr=inet_addr(\"127.0.0.1\")}, \[128 => 16\]) = 0$" <<<"$OUT" ||
+		{ fail $t "getsockname: rc $RC: $OUT $ERR"; return; }
 	pass $t
 }
 
