@@ -61,6 +61,41 @@ static const char *value_of(const struct sys_abi *abi, unsigned long level,
 			return NULL;
 		return "int";
 	}
+	/* IP and IPv6: ints, but for the structs and raw options below. */
+	if (is(abi, level, "IPPROTO_IP")) {
+		static const char *const raw[] = {
+			"IP_OPTIONS", "IP_PKTOPTIONS", "IP_ADD_MEMBERSHIP",
+			"IP_DROP_MEMBERSHIP", "IP_MULTICAST_IF", "IP_MSFILTER",
+			"IP_ADD_SOURCE_MEMBERSHIP", "IP_DROP_SOURCE_MEMBERSHIP",
+			"IP_BLOCK_SOURCE", "IP_UNBLOCK_SOURCE", "IP_RETOPTS",
+			"MCAST_JOIN_GROUP", "MCAST_LEAVE_GROUP",
+			"MCAST_JOIN_SOURCE_GROUP", "MCAST_LEAVE_SOURCE_GROUP",
+			"MCAST_BLOCK_SOURCE", "MCAST_UNBLOCK_SOURCE",
+			"MCAST_MSFILTER", NULL
+		};
+
+		for (size_t i = 0; raw[i]; i++)
+			if (is(abi, opt, raw[i]))
+				return NULL;
+		return "int";
+	}
+	if (is(abi, level, "IPPROTO_IPV6")) {
+		static const char *const raw[] = {
+			"IPV6_ADD_MEMBERSHIP", "IPV6_DROP_MEMBERSHIP",
+			"IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP", "IPV6_PKTINFO",
+			"IPV6_NEXTHOP", "IPV6_HOPOPTS", "IPV6_DSTOPTS",
+			"IPV6_RTHDR", "IPV6_RTHDRDSTOPTS", "IPV6_2292PKTOPTIONS",
+			"IPV6_2292PKTINFO", "IPV6_2292HOPOPTS",
+			"IPV6_2292DSTOPTS", "IPV6_2292RTHDR", "IPV6_FLOWLABEL_MGR",
+			"IPV6_IPSEC_POLICY", "IPV6_XFRM_POLICY", "MCAST_JOIN_GROUP",
+			"MCAST_LEAVE_GROUP", "MCAST_MSFILTER", NULL
+		};
+
+		for (size_t i = 0; raw[i]; i++)
+			if (is(abi, opt, raw[i]))
+				return NULL;
+		return "int";
+	}
 	return NULL;
 }
 
