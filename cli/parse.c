@@ -219,9 +219,13 @@ static int parse_string_arg(struct cur *c, const char *what,
 	}
 	if ((t->kind == SCR_ARG_IN || t->kind == SCR_ARG_INOUT) && t->detail &&
 	    decode_struct(t->detail)) {
+		/* strace shows the bytes of a struct it does not decode
+		 * there (setsockopt's SO_LINGER): those bytes, no NUL. */
+		a->blob = blob_of(d, len);
+		a->size = len;
 		free(d);
-		return lex_fail(c, start, c->pos - start, "%s takes a struct "
-				"%s: {field=value, ...}", what, t->detail);
+		a->form = ARG_BYTES;
+		return 0;
 	}
 	/* The system call sees a C string: add its NUL. */
 	d = xrealloc(d, len + 1);
