@@ -4,6 +4,10 @@
  * ABI's long), itimerspec, itimerval, timezone.  strace's form:
  * {tv_sec=1, tv_nsec=0}, {it_interval={...}, it_value={...}}.
  */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
 #include "decode.h"
 
 #define F(n, t) { n, t, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL }
@@ -61,8 +65,79 @@ GETTER(itimerspec, itimerspec_d)
 GETTER(itimerspec32, itimerspec32_d)
 GETTER(itimerval, itimerval_d)
 
+/*
+ * utimensat's times: strace shows UTIME_NOW and UTIME_OMIT (special
+ * nanoseconds) by name, and any other time followed by its date, to
+ * the nanosecond when it has any: [UTIME_NOW, {tv_sec=1, tv_nsec=5}
+ * /\* 1970-01-01T00:00:01.000000005+0000 *\/].
+ */
+#define UTIME_NOW_NS ((1LL << 30) - 1)
+#define UTIME_OMIT_NS ((1LL << 30) - 2)
+
+static const char *utime_name(long long nsec)
+{
+	return nsec == UTIME_NOW_NS ? "UTIME_NOW" :
+	       nsec == UTIME_OMIT_NS ? "UTIME_OMIT" : NULL;
+}
+
+static size_t utimespec_size(const struct sys_abi *abi)
+{
+	return sdesc_size(&timespec_d, abi);
+}
+
+static void utimespec_print(struct emit *e, const struct dctx *x,
+			    const unsigned char *p, size_t len)
+{
+	long long sec, nsec;
+	char buf[80], frac[16] = "";
+	struct tm tm;
+	time_t t;
+
+	if (len < 16) {
+		sdesc_print(e, x, &timespec_d, p, len);
+		return;
+	}
+	sec = (long long)get_le(p, 8);
+	nsec = (long long)get_le(p + 8, 8);
+	if (utime_name(nsec)) {
+		emit_sym(e, utime_name(nsec));
+		return;
+	}
+	sdesc_print(e, x, &timespec_d, p, len);
+	t = (time_t)sec;
+	if (e->json || !gmtime_r(&t, &tm))
+		return;
+	if (nsec > 0 && nsec < 1000000000)
+		snprintf(frac, sizeof(frac), ".%09lld", nsec);
+	if (strftime(buf, sizeof(buf), " /* %Y-%m-%dT%H:%M:%S", &tm)) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, sizeof(buf) - n, "%s+0000 */", frac);
+		emit_text_only(e, buf);
+	}
+}
+
+static int utimespec_parse(struct cur *c, const struct sys_abi *abi,
+			   struct blob *b, size_t off)
+{
+	size_t n;
+
+	(void)abi;
+	lex_skip_ws(c);
+	n = lex_ident_len(c);
+	if ((n == 9 && !memcmp(c->s + c->pos, "UTIME_NOW", 9)) ||
+	    (n == 10 && !memcmp(c->s + c->pos, "UTIME_OMIT", 10))) {
+		blob_put(b, off, 8, 0);
+		blob_put(b, off + 8, 8, n == 9 ? UTIME_NOW_NS : UTIME_OMIT_NS);
+		c->pos += n;
+		return 0;
+	}
+	return sdesc_parse(c, &timespec_d, b, off);
+}
+
 /* By the names the tables give (the kernel's, __kernel_ taken off). */
 static const struct dstruct structs[] = {
+	{ "utimespec", NULL, utimespec_size, utimespec_print, utimespec_parse },
 	{ "timespec", timespec, NULL, NULL, NULL },
 	{ "old_timespec32", timespec32, NULL, NULL, NULL },
 	{ "old_timeval", timeval, NULL, NULL, NULL },

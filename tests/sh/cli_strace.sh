@@ -275,7 +275,33 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 3, 0))' ||
 	pass $t
 }
 
+# utimensat's times as strace shows them: dated timespecs, and
+# UTIME_NOW/UTIME_OMIT by name; the file's times tell what happened.
+test_utimensat() {
+	local t=replay_utimensat line
+	start_target || { fail $t "no target"; return; }
+	: >"$TMPD/f1"; : >"$TMPD/f2"
+	trace utimensat python3 -c '
+import os, sys
+os.utime(sys.argv[1], ns=(1700000000000000005, 1700000001000000000))' "$TMPD/f1" ||
+		{ fail $t "strace failed"; return; }
+	line=$(grep -m1 '^utimensat(' "$TMPD/trace")
+	[ -n "$line" ] || { fail $t "no line: $(cat "$TMPD/trace")"; return; }
+	scr "$T" -e "${line//f1/f2}"
+	[ "$RC" -eq 0 ] && [ "$(call_part "$OUT")" = "$(call_part "${line//f1/f2}")" ] ||
+		{ fail $t "replaying '$line': rc $RC: $OUT $ERR"; return; }
+	[ "$(stat -c %X.%Y "$TMPD/f2")" = 1700000000.1700000001 ] ||
+		{ fail $t "times of f2: $(stat -c %X.%Y "$TMPD/f2")"; return; }
+	scr "$T" -e "utimensat(AT_FDCWD, \"$TMPD/f2\", [UTIME_OMIT, UTIME_NOW], 0)"
+	[ "$RC" -eq 0 ] && grep -q '\[UTIME_OMIT, UTIME_NOW\], 0) = 0$' <<<"$OUT" ||
+		{ fail $t "rc $RC: $OUT $ERR"; return; }
+	[ "$(stat -c %X "$TMPD/f2")" = 1700000000 ] && [ "$(stat -c %Y "$TMPD/f2")" -gt 1700000001 ] ||
+		{ fail $t "after UTIME_OMIT, UTIME_NOW: $(stat -c %X.%Y "$TMPD/f2")"; return; }
+	pass $t
+}
+
 test_openat
+test_utimensat
 test_ip_sockopt
 test_flag_order
 test_prlimit
