@@ -72,6 +72,8 @@ enum fshow {
 	SH_MODE,	/* S_IFREG|0644 */
 	SH_DEV,		/* makedev(0x8, 0x1) */
 	SH_TIME,	/* seconds since the epoch, with the date */
+	SH_TIMENS,	/* the same, its nanoseconds (a word) the next
+			   field: the date to the nanosecond */
 	SH_PORT,	/* network order: htons(8080), htonl(0) */
 	SH_INADDR,	/* inet_addr("127.0.0.1") */
 	SH_IN6ADDR,	/* inet_pton(AF_INET6, "::1", &sin6_addr) */
@@ -116,6 +118,14 @@ size_t sdesc_size(const struct sdesc *d, const struct sys_abi *abi);
 /* Shows the struct at p (len bytes; fields past len are left out). */
 void sdesc_print(struct emit *e, const struct dctx *x, const struct sdesc *d,
 		 const unsigned char *p, size_t len);
+/* The same, only the fields named (NULL-ended), in that order. */
+void sdesc_print_fields(struct emit *e, const struct dctx *x,
+			const struct sdesc *d, const unsigned char *p,
+			size_t len, const char *const *names);
+/* The value of field name at p: 0, or -1 when it is not within len. */
+int sdesc_value(const struct sdesc *d, const struct sys_abi *abi,
+		const unsigned char *p, size_t len, const char *name,
+		unsigned long long *v);
 
 /* Reads "{name=value, ...}" at the cursor into b at off (b grows to
  * off + the struct's size); "..." is allowed and skipped. */

@@ -111,16 +111,24 @@ static unsigned long long field_value(const struct field *f, size_t size,
 
 /* ---- printing ------------------------------------------------------------- */
 
-static void print_time(struct emit *e, long long t)
+/* Seconds, and strace's date after them: to the nanosecond when the
+ * time has any (2023-11-14T22:13:20.000000005+0000). */
+static void print_time(struct emit *e, long long t, unsigned long long ns)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
-	char buf[64];
+	char buf[80];
+	size_t n;
 
 	emit_int(e, t);
-	if (!e->json && gmtime_r(&tt, &tm) &&
-	    strftime(buf, sizeof(buf), " /* %Y-%m-%dT%H:%M:%S+0000 */", &tm))
-		emit_text_only(e, buf);
+	if (e->json || !gmtime_r(&tt, &tm) ||
+	    !(n = strftime(buf, sizeof(buf), " /* %Y-%m-%dT%H:%M:%S", &tm)))
+		return;
+	if (ns && ns < 1000000000)
+		snprintf(buf + n, sizeof(buf) - n, ".%09llu+0000 */", ns);
+	else
+		snprintf(buf + n, sizeof(buf) - n, "+0000 */");
+	emit_text_only(e, buf);
 }
 
 /* sun_path=@"name": text shows the @; JSON a string starting with @. */
@@ -255,7 +263,11 @@ static void print_field(struct emit *e, const struct dctx *x,
 		}
 		break;
 	case SH_TIME:
-		print_time(e, (long long)v);
+		print_time(e, (long long)v, 0);
+		break;
+	case SH_TIMENS:
+		print_time(e, (long long)v,
+			   next ? get_le(next, abi->word_size) : 0);
 		break;
 	case SH_PORT: {
 		/* In network order: htons() for 16 bits, htonl() for 32. */
@@ -346,6 +358,51 @@ void sdesc_print(struct emit *e, const struct dctx *x, const struct sdesc *d,
 		print_field(e, x, f, p + off[i], size, next);
 	}
 	emit_obj_end(e);
+}
+
+void sdesc_print_fields(struct emit *e, const struct dctx *x,
+			const struct sdesc *d, const unsigned char *p,
+			size_t len, const char *const *names)
+{
+	size_t off[MAX_FIELDS];
+
+	layout(d, x->abi, off);
+	emit_obj_begin(e);
+	for (; *names; names++)
+		for (unsigned int i = 0; i < d->n && i < MAX_FIELDS; i++) {
+			const struct field *f = &d->f[i];
+			size_t size = type_size(f, x->abi);
+
+			if (strcmp(f->name, *names) || off[i] + size > len)
+				continue;
+			emit_key(e, f->name);
+			print_field(e, x, f, p + off[i], size,
+				    i + 1 < d->n && off[i + 1] +
+				    x->abi->word_size <= len ?
+				    p + off[i + 1] : NULL);
+			break;
+		}
+	emit_obj_end(e);
+}
+
+int sdesc_value(const struct sdesc *d, const struct sys_abi *abi,
+		const unsigned char *p, size_t len, const char *name,
+		unsigned long long *v)
+{
+	size_t off[MAX_FIELDS];
+
+	layout(d, abi, off);
+	for (unsigned int i = 0; i < d->n && i < MAX_FIELDS; i++) {
+		size_t size = type_size(&d->f[i], abi);
+
+		if (strcmp(d->f[i].name, name))
+			continue;
+		if (off[i] + size > len)
+			return -1;
+		*v = field_value(&d->f[i], size, p + off[i]);
+		return 0;
+	}
+	return -1;
 }
 
 /* ---- parsing -------------------------------------------------------------- */

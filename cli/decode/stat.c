@@ -3,9 +3,10 @@
  * stat for the four ABIs (arch/x86/include/uapi/asm/stat.h for x86_64
  * and i386, include/uapi/asm-generic/stat.h for aarch64 and riscv64),
  * plus i386's struct stat64; statx is the same everywhere.  Shown with
- * every field, as strace -v does.
+ * every field, as strace -v does (and in its order).
  */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "decode.h"
 
@@ -17,9 +18,9 @@
 
 /* The times of the three layouts: seconds and nanoseconds. */
 #define TIMES(t)							\
-	S("st_atime", t, SH_TIME), F("st_atime_nsec", t),		\
-	S("st_mtime", t, SH_TIME), F("st_mtime_nsec", t),		\
-	S("st_ctime", t, SH_TIME), F("st_ctime_nsec", t)
+	S("st_atime", t, SH_TIMENS), F("st_atime_nsec", t),		\
+	S("st_mtime", t, SH_TIMENS), F("st_mtime_nsec", t),		\
+	S("st_ctime", t, SH_TIMENS), F("st_ctime_nsec", t)
 
 static const struct field x86_64_f[] = {
 	S("st_dev", FT_ULONG, SH_DEV), F("st_ino", FT_ULONG),
@@ -77,6 +78,52 @@ static const struct sdesc *stat64_desc(const struct sys_abi *abi)
 	return abi->word_size == 4 ? &stat64_d : NULL;
 }
 
+/*
+ * In strace -v's order, which is not the layout's; a device shows its
+ * st_rdev where anything else shows its st_size.
+ */
+static void stat_show(struct emit *e, const struct dctx *x,
+		      const struct sdesc *d, const unsigned char *p, size_t len)
+{
+	static const char *const dev[] = {
+		"st_dev", "st_ino", "st_mode", "st_nlink", "st_uid", "st_gid",
+		"st_blksize", "st_blocks", "st_rdev", "st_atime",
+		"st_atime_nsec", "st_mtime", "st_mtime_nsec", "st_ctime",
+		"st_ctime_nsec", NULL
+	};
+	static const char *const other[] = {
+		"st_dev", "st_ino", "st_mode", "st_nlink", "st_uid", "st_gid",
+		"st_blksize", "st_blocks", "st_size", "st_atime",
+		"st_atime_nsec", "st_mtime", "st_mtime_nsec", "st_ctime",
+		"st_ctime_nsec", NULL
+	};
+	unsigned long long mode = 0;
+
+	if (!d) {
+		emit_str(e, p, len);
+		return;
+	}
+	if (e->json) {		/* every field, for programs */
+		sdesc_print(e, x, d, p, len);
+		return;
+	}
+	sdesc_value(d, x->abi, p, len, "st_mode", &mode);
+	sdesc_print_fields(e, x, d, p, len,
+			   S_ISCHR(mode) || S_ISBLK(mode) ? dev : other);
+}
+
+static void stat_print(struct emit *e, const struct dctx *x,
+		       const unsigned char *p, size_t len)
+{
+	stat_show(e, x, stat_desc(x->abi), p, len);
+}
+
+static void stat64_print(struct emit *e, const struct dctx *x,
+			 const unsigned char *p, size_t len)
+{
+	stat_show(e, x, stat64_desc(x->abi), p, len);
+}
+
 /* ---- statx ---------------------------------------------------------------- */
 
 static const struct field stx_time_f[] = {
@@ -117,8 +164,8 @@ static const struct sdesc *statx_desc(const struct sys_abi *abi)
 }
 
 static const struct dstruct structs[] = {
-	{ "stat", stat_desc, NULL, NULL, NULL },
-	{ "stat64", stat64_desc, NULL, NULL, NULL },
+	{ "stat", stat_desc, NULL, stat_print, NULL },
+	{ "stat64", stat64_desc, NULL, stat64_print, NULL },
 	{ "statx", statx_desc, NULL, NULL, NULL },
 	{ "statx_timestamp", stx_time_desc, NULL, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -300,7 +300,31 @@ os.utime(sys.argv[1], ns=(1700000000000000005, 1700000001000000000))' "$TMPD/f1"
 	pass $t
 }
 
+# A struct stat as strace -v shows it: its order (not the layout's),
+# st_size for a file (st_rdev for a device), dates to the nanosecond.
+# The file's times are set first, so the traced and the replayed call
+# see the same struct.
+test_stat() {
+	local t=replay_stat line
+	start_target || { fail $t "no target"; return; }
+	echo data >"$TMPD/s"
+	python3 -c 'import os, sys; os.utime(sys.argv[1], ns=(1700000000000000005, 1700000001000000000))' "$TMPD/s"
+	timeout -k 2 20 strace -v -qq -e signal=none -e trace=newfstatat,stat,statx \
+		-o "$TMPD/trace" python3 -c 'import os, sys; os.stat(sys.argv[1])' "$TMPD/s" ||
+		{ fail $t "strace failed"; return; }
+	line=$(grep -m1 "\"$TMPD/s\"" "$TMPD/trace")
+	case "$line" in
+	newfstatat*|stat*) ;;
+	*) skip $t "this Python stats with: $line"; return ;;
+	esac
+	scr "$T" -e "$line"
+	[ "$RC" -eq 0 ] && [ "$OUT" = "$(sed 's/) *= 0$/) = 0/' <<<"$line")" ] ||
+		{ fail $t "shown as '$OUT' ($ERR), strace: '$line'"; return; }
+	pass $t
+}
+
 test_openat
+test_stat
 test_utimensat
 test_ip_sockopt
 test_flag_order
