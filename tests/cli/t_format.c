@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
@@ -252,6 +253,51 @@ static void line_cases(void)
 	call_free(&c);
 }
 
+/* Output arrays the result counts: strace shows the elements the call
+ * returned, not the whole buffer. */
+static void count_cases(void)
+{
+	struct outcome o;
+	struct call c;
+	char buf[2048];
+	struct epoll_event ev[8];
+	unsigned int gids[32];
+	const struct dctx *x = offline();
+
+	parse_or_die("epoll_wait(5, [], 8, 0)", 1, &c);
+	memset(&o, 0, sizeof(o));
+	memset(ev, 0, sizeof(ev));
+	o.argv[0] = 5;
+	o.argv[2] = 8;
+	o.out[1] = (unsigned char *)ev;
+	o.outlen[1] = sizeof(ev);
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, x));
+	check("text_epoll_wait_none", buf, "epoll_wait(5, [], 8, 0) = 0\n");
+	ev[0].events = EPOLLIN;
+	ev[0].data.u64 = 3;
+	ev[1].events = EPOLLOUT;
+	ev[1].data.u64 = 0x123456789ULL;
+	o.ret.sr_retval[0] = 2;
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, x));
+	check("text_epoll_wait_two", buf, "epoll_wait(5, [{events=EPOLLIN, "
+	      "data={u32=3, u64=3}}, {events=EPOLLOUT, data={u32=591751049, "
+	      "u64=4886718345}}], 8, 0) = 2\n");
+	call_free(&c);
+
+	parse_or_die("getgroups(32, [0, 5, 100])", 1, &c);
+	memset(&o, 0, sizeof(o));
+	memset(gids, 0, sizeof(gids));
+	gids[1] = 5;
+	gids[2] = 100;
+	o.argv[0] = 32;
+	o.out[1] = (unsigned char *)gids;
+	o.outlen[1] = sizeof(gids);
+	o.ret.sr_retval[0] = 3;
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, x));
+	check("text_getgroups", buf, "getgroups(32, [0, 5, 100]) = 3\n");
+	call_free(&c);
+}
+
 static void name_cases(void)
 {
 	if (errno_name(EBADF) && strcmp(errno_name(EBADF), "EBADF") == 0 &&
@@ -268,6 +314,7 @@ int main(void)
 	quoted_cases();
 	json_cases();
 	line_cases();
+	count_cases();
 	name_cases();
 	return failed;
 }
