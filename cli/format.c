@@ -251,6 +251,7 @@ static void print_ret_text(FILE *f, const struct call *c,
 			   const struct outcome *o, const struct dctx *x)
 {
 	long r = o->ret.sr_retval[0];
+	const struct callhook *h;
 	const char *name;
 	char buf[1024];
 
@@ -287,7 +288,11 @@ static void print_ret_text(FILE *f, const struct call *c,
 		fprintf(f, " = %#lo (%s)\n", (unsigned long)r, buf);
 		return;
 	}
-	fprintf(f, " = %ld\n", r);
+	fprintf(f, " = %ld", r);
+	h = decode_hook(c->name);
+	if (h && h->result)
+		h->result(f, x, c->name, r, o->argv, o->out, o->outlen);
+	fputc('\n', f);
 }
 
 /* strace's last line for a process that is gone. */

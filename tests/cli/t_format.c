@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/poll.h>
 #include <sys/socket.h>
 
 #include "emit.h"
@@ -298,6 +299,73 @@ static void count_cases(void)
 	call_free(&c);
 }
 
+/* The timeout ppoll left, as the target's memory would have it. */
+static long read_left(void *opaque, unsigned long addr, void *buf, size_t len)
+{
+	long long ts[2] = { 4, 999997836 };
+
+	(void)opaque;
+	(void)addr;
+	if (len > sizeof(ts))
+		len = sizeof(ts);
+	memcpy(buf, ts, len);
+	return (long)len;
+}
+
+/* poll's array shows what was asked, the answer follows the result. */
+static void poll_cases(void)
+{
+	struct outcome o;
+	struct call c;
+	char buf[2048];
+	struct dctx x = *offline();
+	struct pollfd pfd[3] = {
+		{ 3, POLLIN, POLLIN }, { -1, POLLIN, 0 },
+		{ 4, POLLIN | POLLOUT, POLLOUT },
+	};
+
+	parse_or_die("poll([{fd=3, events=POLLIN}, {fd=-1}, {fd=4, "
+		     "events=POLLIN|POLLOUT}], 3, 0)", 1, &c);
+	memset(&o, 0, sizeof(o));
+	o.argv[1] = 3;
+	o.out[0] = (unsigned char *)pfd;
+	o.outlen[0] = sizeof(pfd);
+	o.ret.sr_retval[0] = 2;
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, &x));
+	check("text_poll", buf, "poll([{fd=3, events=POLLIN}, {fd=-1}, "
+	      "{fd=4, events=POLLIN|POLLOUT}], 3, 0) = 2 "
+	      "([{fd=3, revents=POLLIN}, {fd=4, revents=POLLOUT}])\n");
+	call_free(&c);
+
+	parse_or_die("poll([{fd=3, events=POLLIN}], 1, 0)", 1, &c);
+	memset(&o, 0, sizeof(o));
+	pfd[0].revents = 0;
+	o.argv[1] = 1;
+	o.out[0] = (unsigned char *)pfd;
+	o.outlen[0] = sizeof(pfd[0]);
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, &x));
+	check("text_poll_timeout", buf, "poll([{fd=3, events=POLLIN}], 1, 0) = "
+	      "0 (Timeout)\n");
+	call_free(&c);
+
+	parse_or_die("ppoll([{fd=4, events=POLLOUT}], 1, {tv_sec=5, tv_nsec=0}, "
+		     "NULL, 8)", 1, &c);
+	memset(&o, 0, sizeof(o));
+	o.argv[1] = 1;
+	o.argv[2] = 0x1000;
+	o.argv[4] = 8;
+	pfd[2].events = POLLOUT;
+	o.out[0] = (unsigned char *)&pfd[2];
+	o.outlen[0] = sizeof(pfd[2]);
+	o.ret.sr_retval[0] = 1;
+	x.read = read_left;
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, &x));
+	check("text_ppoll_left", buf, "ppoll([{fd=4, events=POLLOUT}], 1, "
+	      "{tv_sec=5, tv_nsec=0}, NULL, 8) = 1 ([{fd=4, revents=POLLOUT}], "
+	      "left {tv_sec=4, tv_nsec=999997836})\n");
+	call_free(&c);
+}
+
 static void name_cases(void)
 {
 	if (errno_name(EBADF) && strcmp(errno_name(EBADF), "EBADF") == 0 &&
@@ -315,6 +383,7 @@ int main(void)
 	json_cases();
 	line_cases();
 	count_cases();
+	poll_cases();
 	name_cases();
 	return failed;
 }
