@@ -228,6 +228,10 @@ static void emit_arg(struct emit *e, const struct dctx *x, const struct call *c,
 
 			decode_print(e, x, type, o->out[i], len,
 				     elements(x, c, a, len));
+		} else if (type && decode_struct(type)) {
+			/* As long as the call says (a CPU mask). */
+			decode_print(e, x, type, o->out[i],
+				     shown_len(c, o, o->outlen[i]), 0);
 		} else {
 			emit_str(e, o->out[i], shown_len(c, o, o->outlen[i]));
 		}

@@ -297,6 +297,27 @@ static void count_cases(void)
 	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, x));
 	check("text_getgroups", buf, "getgroups(32, [0, 5, 100]) = 3\n");
 	call_free(&c);
+
+	/* A CPU mask: the CPUs in the bytes the call returned. */
+	unsigned char mask[128] = { 0x03, 0, 0, 0, 0, 0, 0, 0, 0x01 };
+
+	mask[40] = 0x80;	/* past the result: not shown */
+	parse_or_die("sched_getaffinity(0, 128, [0 1])", 1, &c);
+	memset(&o, 0, sizeof(o));
+	o.argv[1] = 128;
+	o.out[2] = mask;
+	o.outlen[2] = sizeof(mask);
+	o.ret.sr_retval[0] = 32;
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, x));
+	check("text_sched_getaffinity", buf, "sched_getaffinity(0, 128, "
+	      "[0 1 64]) = 32\n");
+	CAPTURE(buf, sizeof(buf), print_json(f, &c, &o, x));
+	if (strstr(buf, "\"text\":\"[0 1 64]\"") &&
+	    strstr(buf, "\"decoded\":[0,1,64]}"))
+		printf("PASS json_sched_getaffinity\n");
+	else
+		check("json_sched_getaffinity", buf, "\"decoded\":[0,1,64]");
+	call_free(&c);
 }
 
 /* The timeout ppoll left, as the target's memory would have it. */

@@ -227,13 +227,13 @@ socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_NONBLOCK | socket
 }
 
 # Arrays the result counts, and poll's answer after the result: a
-# Python program's epoll and poll calls on an eventfd and an epoll at
-# fixed descriptors, replayed into a target given the same ones; the
-# whole line, result included, must be strace's.
+# Python program's epoll, poll and CPU mask calls, on an eventfd and an
+# epoll at fixed descriptors, replayed into a target given the same
+# ones; the whole line, result included, must be strace's.
 test_counted() {
 	local t=replay_counted line n=0 want groups
 	start_target || { fail $t "no target"; return; }
-	trace epoll_wait,epoll_ctl,poll,write,getgroups python3 -c '
+	trace epoll_wait,epoll_ctl,poll,write,getgroups,sched_getaffinity python3 -c '
 import os, select
 if not hasattr(os, "eventfd"):
     raise SystemExit(3)
@@ -252,7 +252,8 @@ os.eventfd_write(200, 1)
 p.register(200, select.POLLIN | select.POLLOUT)
 p.poll(0)
 ep.poll(0)
-os.getgroups()'
+os.getgroups()
+os.sched_getaffinity(0)'
 	case $? in
 	0) ;;
 	3) skip $t "python3 has no os.eventfd"; return ;;
@@ -265,8 +266,8 @@ os.getgroups()'
 	# more shows those the call returned.
 	groups=$(sed -n 's/^getgroups([1-9][0-9]*, \(\[.*\]\)).*/\1/p' "$TMPD/trace")
 	{
-		grep -E '^(epoll_wait|epoll_ctl|poll|write)\(20[02],|^poll\(\[\{fd=200,' \
-			"$TMPD/trace"
+		grep -E '^(epoll_wait|epoll_ctl|poll|write)\(20[02],|^poll\(\[\{fd=200,|'\
+'^sched_getaffinity\(0,' "$TMPD/trace"
 		echo "getgroups(64, ${groups:-[]}) = 0"
 	} >"$TMPD/calls"
 	while IFS= read -r line; do
@@ -280,7 +281,7 @@ os.getgroups()'
 			[ "$OUT" = "$want" ] ;;
 		esac || { fail $t "shown as '$OUT' ($ERR), strace: '$line'"; return; }
 	done <"$TMPD/calls"
-	[ $n -ge 8 ] || { fail $t "only $n calls traced: $(cat "$TMPD/trace")"; return; }
+	[ $n -ge 9 ] || { fail $t "only $n calls traced: $(cat "$TMPD/trace")"; return; }
 	released "$T" || { fail $t "target not released"; return; }
 	pass $t
 }
