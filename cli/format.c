@@ -122,6 +122,27 @@ static size_t shown_len(const struct call *c, const struct outcome *o,
 	return size;
 }
 
+/* How much of an output array the call filled, for calls whose result
+ * counts its elements (epoll_wait's events, getgroups' list): strace
+ * shows those, not the zeroes after them. */
+static size_t filled_len(const struct dctx *x, const struct call *c,
+			 const struct outcome *o, const struct arg *a,
+			 size_t len)
+{
+	long r = o->ret.sr_retval[0];
+	size_t size = a->t.detail ? decode_size(x->abi, a->t.detail) : 0;
+
+	if (c->ret.kind != SCR_ARG_COUNT || a->t.kind != SCR_ARG_OUT ||
+	    a->t.ref < 0 || (unsigned int)a->t.ref >= c->nargs ||
+	    c->args[a->t.ref].t.kind != SCR_ARG_COUNT || !size)
+		return len;
+	if (r <= 0)
+		return 0;
+	if ((unsigned long)r < len / size)
+		len = (size_t)r * size;
+	return len;
+}
+
 static void emit_strv(struct emit *e, const struct dctx *x,
 		      const struct blob *b)
 {
@@ -224,8 +245,14 @@ static void emit_arg(struct emit *e, const struct dctx *x, const struct call *c,
 		if (!ok || !o->out[i]) {
 			emit_sym(e, a->text);
 		} else if (type && decode_size(x->abi, type)) {
-			decode_print(e, x, type, o->out[i], o->outlen[i],
-				     elements(x, c, a, o->outlen[i]));
+			size_t len = filled_len(x, c, o, a, o->outlen[i]);
+
+			decode_print(e, x, type, o->out[i], len,
+				     elements(x, c, a, len));
+		} else if (type && decode_struct(type)) {
+			/* As long as the call says (a CPU mask). */
+			decode_print(e, x, type, o->out[i],
+				     shown_len(c, o, o->outlen[i]), 0);
 		} else {
 			emit_str(e, o->out[i], shown_len(c, o, o->outlen[i]));
 		}
@@ -249,6 +276,7 @@ static void print_ret_text(FILE *f, const struct call *c,
 			   const struct outcome *o, const struct dctx *x)
 {
 	long r = o->ret.sr_retval[0];
+	const struct callhook *h;
 	const char *name;
 	char buf[1024];
 
@@ -284,7 +312,11 @@ static void print_ret_text(FILE *f, const struct call *c,
 		fprintf(f, " = %#03lo\n", (unsigned long)r);
 		return;
 	}
-	fprintf(f, " = %ld\n", r);
+	fprintf(f, " = %ld", r);
+	h = decode_hook(c->name);
+	if (h && h->result)
+		h->result(f, x, c->name, r, o->argv, o->out, o->outlen);
+	fputc('\n', f);
 }
 
 /* strace's last line for a process that is gone. */

@@ -18,6 +18,7 @@
 #define CLI_DECODE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "blob.h"
 #include "emit.h"
@@ -173,6 +174,13 @@ struct callhook {
 	void (*ret)(const struct sys_abi *abi, unsigned int nargs,
 		    const unsigned long *v, const unsigned char *known,
 		    struct argtype *t);
+	/* What strace shows after a successful result, " (Timeout)",
+	 * written to f (text only), from the result r, the values
+	 * passed (v) and what was read back after the call (out[j],
+	 * outlen[j]; out[j] NULL: nothing). */
+	void (*result)(FILE *f, const struct dctx *x, const char *call,
+		       long r, const unsigned long *v,
+		       unsigned char *const *out, const size_t *outlen);
 };
 
 struct decoder {

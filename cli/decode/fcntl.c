@@ -137,8 +137,8 @@ static const struct dstruct structs[] = {
 };
 
 static const struct callhook hooks[] = {
-	{ "fcntl,fcntl64", fcntl_arg, fcntl_ret },
-	{ NULL, NULL, NULL },
+	{ "fcntl,fcntl64", fcntl_arg, fcntl_ret, NULL },
+	{ NULL, NULL, NULL, NULL },
 };
 
 const struct decoder decoder_fcntl = { "fcntl", structs, hooks };

@@ -147,9 +147,9 @@ static const struct dstruct structs[] = {
 };
 
 static const struct callhook hooks[] = {
-	{ "setsockopt,getsockopt", sockopt_arg, NULL },
-	{ "socket,socketpair", socket_arg, NULL },
-	{ NULL, NULL, NULL },
+	{ "setsockopt,getsockopt", sockopt_arg, NULL, NULL },
+	{ "socket,socketpair", socket_arg, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
 };
 
 const struct decoder decoder_socket = { "socket", structs, hooks };

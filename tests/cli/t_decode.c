@@ -126,9 +126,11 @@ static const struct rt rts[] = {
 	{ "old_itimerval", "{it_interval={tv_sec=1, tv_usec=0}, it_value={tv_sec=1,"
 	  " tv_usec=0}}", NULL, "{\"it_interval\":{\"tv_sec\":1,\"tv_usec\":0},"
 	  "\"it_value\":{\"tv_sec\":1,\"tv_usec\":0}}" },
-	{ "pollfd", "{fd=3, events=POLLIN|POLLPRI}",
-	  "{fd=3, events=POLLIN|POLLPRI, revents=0}",
+	/* As strace shows poll's array: revents after the result. */
+	{ "pollfd", "{fd=3, events=POLLIN|POLLPRI}", NULL,
 	  "{\"fd\":3,\"events\":\"POLLIN|POLLPRI\",\"revents\":\"0\"}" },
+	{ "pollfd", "{fd=-1}", NULL,
+	  "{\"fd\":-1,\"events\":\"0\",\"revents\":\"0\"}" },
 	{ "sigset_t", "[INT TERM]", NULL, "[\"SIGINT\",\"SIGTERM\"]" },
 	{ "sigset_t", "[SIGHUP, 10]", "[HUP USR1]", "[\"SIGHUP\",\"SIGUSR1\"]" },
 	{ "sigset_t", "[]", NULL, "[]" },

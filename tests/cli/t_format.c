@@ -10,7 +10,9 @@
 #include <sys/syscall.h>
 
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/poll.h>
 #include <sys/socket.h>
 
 #include "emit.h"
@@ -252,6 +254,139 @@ static void line_cases(void)
 	call_free(&c);
 }
 
+/* Output arrays the result counts: strace shows the elements the call
+ * returned, not the whole buffer. */
+static void count_cases(void)
+{
+	struct outcome o;
+	struct call c;
+	char buf[2048];
+	struct epoll_event ev[8];
+	unsigned int gids[32];
+	const struct dctx *x = offline();
+
+	parse_or_die("epoll_wait(5, [], 8, 0)", 1, &c);
+	memset(&o, 0, sizeof(o));
+	memset(ev, 0, sizeof(ev));
+	o.argv[0] = 5;
+	o.argv[2] = 8;
+	o.out[1] = (unsigned char *)ev;
+	o.outlen[1] = sizeof(ev);
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, x));
+	check("text_epoll_wait_none", buf, "epoll_wait(5, [], 8, 0) = 0\n");
+	ev[0].events = EPOLLIN;
+	ev[0].data.u64 = 3;
+	ev[1].events = EPOLLOUT;
+	ev[1].data.u64 = 0x123456789ULL;
+	o.ret.sr_retval[0] = 2;
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, x));
+	check("text_epoll_wait_two", buf, "epoll_wait(5, [{events=EPOLLIN, "
+	      "data={u32=3, u64=3}}, {events=EPOLLOUT, data={u32=591751049, "
+	      "u64=4886718345}}], 8, 0) = 2\n");
+	call_free(&c);
+
+	parse_or_die("getgroups(32, [0, 5, 100])", 1, &c);
+	memset(&o, 0, sizeof(o));
+	memset(gids, 0, sizeof(gids));
+	gids[1] = 5;
+	gids[2] = 100;
+	o.argv[0] = 32;
+	o.out[1] = (unsigned char *)gids;
+	o.outlen[1] = sizeof(gids);
+	o.ret.sr_retval[0] = 3;
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, x));
+	check("text_getgroups", buf, "getgroups(32, [0, 5, 100]) = 3\n");
+	call_free(&c);
+
+	/* A CPU mask: the CPUs in the bytes the call returned. */
+	unsigned char mask[128] = { 0x03, 0, 0, 0, 0, 0, 0, 0, 0x01 };
+
+	mask[40] = 0x80;	/* past the result: not shown */
+	parse_or_die("sched_getaffinity(0, 128, [0 1])", 1, &c);
+	memset(&o, 0, sizeof(o));
+	o.argv[1] = 128;
+	o.out[2] = mask;
+	o.outlen[2] = sizeof(mask);
+	o.ret.sr_retval[0] = 32;
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, x));
+	check("text_sched_getaffinity", buf, "sched_getaffinity(0, 128, "
+	      "[0 1 64]) = 32\n");
+	CAPTURE(buf, sizeof(buf), print_json(f, &c, &o, x));
+	if (strstr(buf, "\"text\":\"[0 1 64]\"") &&
+	    strstr(buf, "\"decoded\":[0,1,64]}"))
+		printf("PASS json_sched_getaffinity\n");
+	else
+		check("json_sched_getaffinity", buf, "\"decoded\":[0,1,64]");
+	call_free(&c);
+}
+
+/* The timeout ppoll left, as the target's memory would have it. */
+static long read_left(void *opaque, unsigned long addr, void *buf, size_t len)
+{
+	long long ts[2] = { 4, 999997836 };
+
+	(void)opaque;
+	(void)addr;
+	if (len > sizeof(ts))
+		len = sizeof(ts);
+	memcpy(buf, ts, len);
+	return (long)len;
+}
+
+/* poll's array shows what was asked, the answer follows the result. */
+static void poll_cases(void)
+{
+	struct outcome o;
+	struct call c;
+	char buf[2048];
+	struct dctx x = *offline();
+	struct pollfd pfd[3] = {
+		{ 3, POLLIN, POLLIN }, { -1, POLLIN, 0 },
+		{ 4, POLLIN | POLLOUT, POLLOUT },
+	};
+
+	parse_or_die("poll([{fd=3, events=POLLIN}, {fd=-1}, {fd=4, "
+		     "events=POLLIN|POLLOUT}], 3, 0)", 1, &c);
+	memset(&o, 0, sizeof(o));
+	o.argv[1] = 3;
+	o.out[0] = (unsigned char *)pfd;
+	o.outlen[0] = sizeof(pfd);
+	o.ret.sr_retval[0] = 2;
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, &x));
+	check("text_poll", buf, "poll([{fd=3, events=POLLIN}, {fd=-1}, "
+	      "{fd=4, events=POLLIN|POLLOUT}], 3, 0) = 2 "
+	      "([{fd=3, revents=POLLIN}, {fd=4, revents=POLLOUT}])\n");
+	call_free(&c);
+
+	parse_or_die("poll([{fd=3, events=POLLIN}], 1, 0)", 1, &c);
+	memset(&o, 0, sizeof(o));
+	pfd[0].revents = 0;
+	o.argv[1] = 1;
+	o.out[0] = (unsigned char *)pfd;
+	o.outlen[0] = sizeof(pfd[0]);
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, &x));
+	check("text_poll_timeout", buf, "poll([{fd=3, events=POLLIN}], 1, 0) = "
+	      "0 (Timeout)\n");
+	call_free(&c);
+
+	parse_or_die("ppoll([{fd=4, events=POLLOUT}], 1, {tv_sec=5, tv_nsec=0}, "
+		     "NULL, 8)", 1, &c);
+	memset(&o, 0, sizeof(o));
+	o.argv[1] = 1;
+	o.argv[2] = 0x1000;
+	o.argv[4] = 8;
+	pfd[2].events = POLLOUT;
+	o.out[0] = (unsigned char *)&pfd[2];
+	o.outlen[0] = sizeof(pfd[2]);
+	o.ret.sr_retval[0] = 1;
+	x.read = read_left;
+	CAPTURE(buf, sizeof(buf), print_text(f, &c, &o, &x));
+	check("text_ppoll_left", buf, "ppoll([{fd=4, events=POLLOUT}], 1, "
+	      "{tv_sec=5, tv_nsec=0}, NULL, 8) = 1 ([{fd=4, revents=POLLOUT}], "
+	      "left {tv_sec=4, tv_nsec=999997836})\n");
+	call_free(&c);
+}
+
 static void name_cases(void)
 {
 	if (errno_name(EBADF) && strcmp(errno_name(EBADF), "EBADF") == 0 &&
@@ -268,6 +403,8 @@ int main(void)
 	quoted_cases();
 	json_cases();
 	line_cases();
+	count_cases();
+	poll_cases();
 	name_cases();
 	return failed;
 }

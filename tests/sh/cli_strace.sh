@@ -323,11 +323,72 @@ test_stat() {
 	pass $t
 }
 
+# Arrays the result counts, and poll's answer after the result: a
+# Python program's epoll, poll and CPU mask calls, on an eventfd and an
+# epoll at fixed descriptors, replayed into a target given the same
+# ones; the whole line, result included, must be strace's.
+test_counted() {
+	local t=replay_counted line n=0 want groups
+	start_target || { fail $t "no target"; return; }
+	trace epoll_wait,epoll_ctl,poll,write,getgroups,sched_getaffinity python3 -c '
+import os, select
+if not hasattr(os, "eventfd"):
+    raise SystemExit(3)
+os.dup2(os.eventfd(0), 200)
+ep = select.epoll()
+os.dup2(ep.fileno(), 202)
+ep.close()
+ep = select.epoll.fromfd(202)
+ep.poll(0)
+ep.register(200, select.EPOLLIN | select.EPOLLOUT)
+ep.poll(0, 8)
+p = select.poll()
+p.register(200, select.POLLIN)
+p.poll(0)
+os.eventfd_write(200, 1)
+p.register(200, select.POLLIN | select.POLLOUT)
+p.poll(0)
+ep.poll(0)
+os.getgroups()
+os.sched_getaffinity(0)'
+	case $? in
+	0) ;;
+	3) skip $t "python3 has no os.eventfd"; return ;;
+	*) fail $t "strace failed: $(cat "$TMPD/traced.err")"; return ;;
+	esac
+	scr "$T" -e 'eventfd2(0, 0)' -e 'dup2($1, 200)' -e 'epoll_create1(0)' \
+		-e 'dup2($3, 202)'
+	[ "$RC" -eq 0 ] || { fail $t "no eventfd and epoll in the target: $OUT $ERR"; return; }
+	# The target's groups are the program's: getgroups with room for
+	# more shows those the call returned.
+	groups=$(sed -n 's/^getgroups([1-9][0-9]*, \(\[.*\]\)).*/\1/p' "$TMPD/trace")
+	{
+		grep -E '^(epoll_wait|epoll_ctl|poll|write)\(20[02],|^poll\(\[\{fd=200,|'\
+'^sched_getaffinity\(0,' "$TMPD/trace"
+		echo "getgroups(64, ${groups:-[]}) = 0"
+	} >"$TMPD/calls"
+	while IFS= read -r line; do
+		n=$((n + 1))
+		scr "$T" -e "$line"
+		want=$(sed 's/) *= /) = /' <<<"$line")
+		case $line in
+		getgroups*)	# the count is the target's
+			[ "$(call_part "$OUT")" = "$(call_part "$want")" ] ;;
+		*)
+			[ "$OUT" = "$want" ] ;;
+		esac || { fail $t "shown as '$OUT' ($ERR), strace: '$line'"; return; }
+	done <"$TMPD/calls"
+	[ $n -ge 9 ] || { fail $t "only $n calls traced: $(cat "$TMPD/trace")"; return; }
+	released "$T" || { fail $t "target not released"; return; }
+	pass $t
+}
+
 test_openat
 test_stat
 test_utimensat
 test_ip_sockopt
 test_flag_order
+test_counted
 test_prlimit
 test_fcntl_file
 test_sigmask
