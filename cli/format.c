@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "emit.h"
@@ -96,6 +97,12 @@ static void emit_value(struct emit *e, const struct dctx *x,
 	case SCR_ARG_INT:
 		if (v && t->detail && !strcmp(t->detail, "hex")) {
 			emit_hex(e, v);
+			return;
+		}
+		if (t->detail && !strcmp(t->detail, "dev") && !e->json) {
+			snprintf(buf, sizeof(buf), "makedev(%#x, %#x)",
+				 major(v), minor(v));
+			emit_sym(e, buf);
 			return;
 		}
 		break;
@@ -217,6 +224,21 @@ static void emit_arg(struct emit *e, const struct dctx *x, const struct call *c,
 			memcpy(&in, a->blob->data, sizeof(in));
 			memcpy(&out, o->out[i], sizeof(out));
 			snprintf(buf, sizeof(buf), "[%d => %d]", in, out);
+			emit_sym(e, buf);
+		} else if (ok && o->out[i] && type && !e->json &&
+			   t->kind == SCR_ARG_INOUT && !strcmp(type, "loff_t") &&
+			   a->blob->len == 8 && o->outlen[i] == 8) {
+			/* An offset: sendfile's [2] => [7] when it moved;
+			 * splice's and copy_file_range's as they went in. */
+			long long in = (long long)get_le(a->blob->data, 8);
+			long long out = (long long)get_le(o->out[i], 8);
+			char buf[64];
+
+			if (in != out && !strncmp(c->name, "sendfile", 8))
+				snprintf(buf, sizeof(buf), "[%lld] => [%lld]",
+					 in, out);
+			else
+				snprintf(buf, sizeof(buf), "[%lld]", in);
 			emit_sym(e, buf);
 		} else if (ok && o->out[i] && type) {
 			decode_print(e, x, type, o->out[i], o->outlen[i],

@@ -69,7 +69,10 @@ static void fcntl_arg(const struct sys_abi *abi, unsigned int i,
 	else if (is(abi, cmd, "F_ADD_SEALS"))
 		set(t, SCR_ARG_FLAGS, "seal_flags");
 	else if (is_any(abi, cmd, set_locks) || is_any(abi, cmd, set_locks64))
-		set(t, SCR_ARG_IN, lock_struct(abi, cmd));
+		set(t, SCR_ARG_IN, strcmp(lock_struct(abi, cmd), "flock") ?
+		    "flock64_set" : "flock_set");
+	else if (is(abi, cmd, "F_NOTIFY"))
+		set(t, SCR_ARG_FLAGS, "dn_flags");
 	else if (is_any(abi, cmd, get_locks) || is(abi, cmd, "F_GETLK64"))
 		set(t, SCR_ARG_INOUT, lock_struct(abi, cmd));
 }
@@ -130,9 +133,38 @@ static const struct sdesc *flock64_desc(const struct sys_abi *abi)
 	return &flock64_d;
 }
 
+/* A lock being set: strace shows no l_pid (the kernel ignores it). */
+static void lock_set_show(struct emit *e, const struct dctx *x,
+			  const struct sdesc *d, const unsigned char *p,
+			  size_t len)
+{
+	static const char *const shown[] = {
+		"l_type", "l_whence", "l_start", "l_len", NULL
+	};
+
+	if (e->json)
+		sdesc_print(e, x, d, p, len);
+	else
+		sdesc_print_fields(e, x, d, p, len, shown);
+}
+
+static void flock_set_print(struct emit *e, const struct dctx *x,
+			    const unsigned char *p, size_t len)
+{
+	lock_set_show(e, x, &flock_d, p, len);
+}
+
+static void flock64_set_print(struct emit *e, const struct dctx *x,
+			      const unsigned char *p, size_t len)
+{
+	lock_set_show(e, x, &flock64_d, p, len);
+}
+
 static const struct dstruct structs[] = {
 	{ "flock", flock_desc, NULL, NULL, NULL },
 	{ "flock64", flock64_desc, NULL, NULL, NULL },
+	{ "flock_set", flock_desc, NULL, flock_set_print, NULL },
+	{ "flock64_set", flock64_desc, NULL, flock64_set_print, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

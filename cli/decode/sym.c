@@ -137,14 +137,33 @@ static void unknown_note(const struct sys_abi *abi, const struct sys_family *f,
 		snprintf(buf, size, "?%s", first + flen - suf);
 }
 
+/* mmap's huge page size, log2 in bits 26..31: strace's 21<<MAP_HUGE_SHIFT.
+ * Taken out of *v; 0 when none or not mmap's flags. */
+static unsigned long long huge_pages(const struct sys_abi *abi,
+				     const struct sys_family *f,
+				     unsigned long long *v)
+{
+	const struct sys_const *shift, *mask;
+	unsigned long long h;
+
+	if (strcmp(f->name, "mmap_flags") ||
+	    !(shift = scr__const_by_name(abi, "MAP_HUGE_SHIFT", 14)) ||
+	    !(mask = scr__const_by_name(abi, "MAP_HUGE_MASK", 13)) ||
+	    shift->value < 0 || shift->value > 56)
+		return 0;
+	h = *v >> shift->value & (unsigned long long)mask->value;
+	*v &= ~((unsigned long long)mask->value << shift->value);
+	return h;
+}
+
 /* v shown as constants of f; *unknown set when a part has no name. */
 static void format_family(const struct sys_abi *abi,
 			  const struct sys_family *f, unsigned long long v,
 			  char *buf, size_t size, int *unknown)
 {
 	struct pick p[64];
-	unsigned long long mask;
-	char hex[32];
+	unsigned long long mask, huge;
+	char hex[48];
 	size_t len = 0, n;
 	const char *name;
 
@@ -177,13 +196,18 @@ static void format_family(const struct sys_abi *abi,
 		}
 		v &= ~mask;
 	}
+	huge = huge_pages(abi, f, &v);
 	n = pick_flags(abi, f, &v, mask, p, sizeof(p) / sizeof(p[0]));
 	for (size_t i = 0; i < n; i++)
 		append(buf, size, &len, p[i].name);
 	if (v) {
 		snprintf(hex, sizeof(hex), "%#llx", v);
 		append(buf, size, &len, hex);
-		*unknown = 1;
+		*unknown = !n;	/* strace notes it only when alone */
+	}
+	if (huge) {
+		snprintf(hex, sizeof(hex), "%llu<<MAP_HUGE_SHIFT", huge);
+		append(buf, size, &len, hex);
 	}
 	if (!len)
 		snprintf(buf, size, "%s",

@@ -383,7 +383,68 @@ os.sched_getaffinity(0)'
 	pass $t
 }
 
+# Files at fixed descriptors in the traced program and in the target
+# (210: a file read, 211: one written, 212/213: a pipe), so that each
+# replayed call does what the traced one did: offsets shown as strace
+# does (sendfile's [2] => [7], splice's value going in), a lock being
+# set without l_pid, F_NOTIFY's DN_*, O_ACCMODE, a device number,
+# mmap's huge page size.
+test_files() {
+	local t=replay_files line n=0
+	start_target || { fail $t "no target"; return; }
+	printf 'abcdefghijklmnop' >"$TMPD/src"
+	mkdir -p "$TMPD/d"
+	trace openat,sendfile,copy_file_range,splice,fcntl,mmap,mknodat python3 -c '
+import fcntl, mmap, os, stat, struct, sys
+d = sys.argv[1]
+os.dup2(os.open(d + "/src", os.O_RDONLY), 210)
+os.dup2(os.open(d + "/dst", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 211)
+r, w = os.pipe()
+os.dup2(r, 212); os.dup2(w, 213)
+os.sendfile(211, 210, 2, 5)
+os.copy_file_range(210, 211, 4, 0, 0)
+if hasattr(os, "splice"):
+    os.splice(210, 213, 4, offset_src=3)
+fcntl.fcntl(211, fcntl.F_SETLK, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 10, 0))
+dfd = os.open(d + "/d", os.O_RDONLY)
+os.dup2(dfd, 214)
+fcntl.fcntl(214, fcntl.F_NOTIFY, fcntl.DN_ACCESS | fcntl.DN_MODIFY | fcntl.DN_MULTISHOT)
+try:
+    os.open(d + "/src", 3)
+except OSError:
+    pass
+os.mknod(d + "/d/null", stat.S_IFCHR | 0o600, os.makedev(1, 3))
+try:
+    mmap.mmap(-1, 2 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x40000 | (21 << 26))
+except OSError:
+    pass' "$TMPD" || { fail $t "strace failed: $(cat "$TMPD/traced.err")"; return; }
+	scr "$T" -e "openat(AT_FDCWD, \"$TMPD/src\", O_RDONLY)" -e 'dup2($1, 210)' \
+		-e "openat(AT_FDCWD, \"$TMPD/dst2\", O_WRONLY|O_CREAT|O_TRUNC, 0600)" \
+		-e 'dup2($3, 211)' -e "openat(AT_FDCWD, \"$TMPD/d\", O_RDONLY)" \
+		-e 'dup2($5, 214)' -e 'pipe2(buf(8), 0)'
+	[ "$RC" -eq 0 ] || { fail $t "no files in the target: $OUT $ERR"; return; }
+	line=$(sed -n 's/^pipe2(\[\([0-9]*\), \([0-9]*\)\], 0) = 0$/\1 \2/p' <<<"$OUT")
+	[ -n "$line" ] || { fail $t "no pipe: $OUT"; return; }
+	scr "$T" -e "dup2(${line% *}, 212)" -e "dup2(${line#* }, 213)"
+	[ "$RC" -eq 0 ] || { fail $t "pipe at 212, 213: $OUT $ERR"; return; }
+	{
+		grep -E '^(sendfile|copy_file_range|splice)\(21[0-3], |^fcntl\(21[14], F_(SETLK|NOTIFY)|'\
+'O_ACCMODE|^mknodat\(|^mmap\(NULL, 2097152, ' "$TMPD/trace" |
+			sed "s#$TMPD/d/null#$TMPD/d/null2#"
+	} >"$TMPD/calls"
+	while IFS= read -r line; do
+		n=$((n + 1))
+		scr "$T" -e "$line"
+		[ "$(call_part "$OUT")" = "$(call_part "$line")" ] ||
+			{ fail $t "shown as '$OUT' ($ERR), strace: '$line'"; return; }
+	done <"$TMPD/calls"
+	[ $n -ge 8 ] || { fail $t "only $n calls traced: $(cat "$TMPD/trace")"; return; }
+	released "$T" || { fail $t "target not released"; return; }
+	pass $t
+}
+
 test_openat
+test_files
 test_stat
 test_utimensat
 test_ip_sockopt
