@@ -548,6 +548,11 @@ static int size_outputs(struct cur *c, struct call *call)
 		    call->args[t->ref].form == ARG_INT &&
 		    arg_known(&call->args[t->ref]))
 			count = expr_value(&call->args[t->ref].expr);
+		/* A size the call reads and rewrites: getsockopt's [16]. */
+		else if (t->ref >= 0 && (unsigned int)t->ref < call->nargs &&
+			 call->args[t->ref].form == ARG_BLOB &&
+			 call->args[t->ref].blob->len == 4)
+			count = get_le(call->args[t->ref].blob->data, 4);
 		if (t->detail && decode_size(c->abi, t->detail)) {
 			size = decode_size(c->abi, t->detail);
 			if (t->ref >= 0 && call->args[t->ref].t.kind ==

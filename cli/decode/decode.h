@@ -86,6 +86,7 @@ enum fshow {
 	SH_RLIM,	/* a limit: family names the infinity (all ones)
 			   as strace does, multiples of 1024 as N*1024 */
 	SH_SUNPATH,	/* a socket path; @"name" when abstract */
+	SH_PTR,		/* an address: NULL or 0x7ffd... */
 	SH_HIDE,	/* not shown (padding, reserved) */
 };
 

@@ -73,6 +73,10 @@ static void fcntl_arg(const struct sys_abi *abi, unsigned int i,
 		    "flock64_set" : "flock_set");
 	else if (is(abi, cmd, "F_NOTIFY"))
 		set(t, SCR_ARG_FLAGS, "dn_flags");
+	else if (is(abi, cmd, "F_SETOWN_EX"))
+		set(t, SCR_ARG_IN, "f_owner_ex");
+	else if (is(abi, cmd, "F_GETOWN_EX"))
+		set(t, SCR_ARG_OUT, "f_owner_ex");
 	else if (is_any(abi, cmd, get_locks) || is(abi, cmd, "F_GETLK64"))
 		set(t, SCR_ARG_INOUT, lock_struct(abi, cmd));
 }
@@ -160,7 +164,21 @@ static void flock64_set_print(struct emit *e, const struct dctx *x,
 	lock_set_show(e, x, &flock64_d, p, len);
 }
 
+/* F_SETOWN_EX's and F_GETOWN_EX's {type=F_OWNER_PID, pid=0}. */
+static const struct field owner_f[] = {
+	{ "type", FT_I32, SH_SYM, 0, "owner_type", NULL, 0, 0, 0, NULL },
+	{ "pid", FT_I32, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL },
+};
+static const struct sdesc owner_d = { "f_owner_ex", owner_f, NFIELDS(owner_f) };
+
+static const struct sdesc *owner_desc(const struct sys_abi *abi)
+{
+	(void)abi;
+	return &owner_d;
+}
+
 static const struct dstruct structs[] = {
+	{ "f_owner_ex", owner_desc, NULL, NULL, NULL },
 	{ "flock", flock_desc, NULL, NULL, NULL },
 	{ "flock64", flock64_desc, NULL, NULL, NULL },
 	{ "flock_set", flock_desc, NULL, flock_set_print, NULL },

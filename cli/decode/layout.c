@@ -238,6 +238,12 @@ static void print_field(struct emit *e, const struct dctx *x,
 	case SH_HEX:
 		emit_hex(e, v);
 		break;
+	case SH_PTR:
+		if (v)
+			emit_hex(e, v);
+		else
+			emit_null(e);
+		break;
 	case SH_OCT:
 		emit_oct(e, v);
 		break;

@@ -2,10 +2,11 @@
  * CPU masks (sched_getaffinity's), as strace shows them: the numbers
  * of the CPUs in the set, [0 1]; JSON: [0,1].  The mask is as long as
  * the call says (its length argument, then its result), so it has no
- * size of its own here.
+ * size of its own here.  And struct sched_param, one int: [0].
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "decode.h"
 
@@ -51,8 +52,59 @@ static void cpu_mask_print(struct emit *e, const struct dctx *x,
 	free(text);
 }
 
+/* struct sched_param is one int, which strace shows as [0]. */
+static size_t sched_param_size(const struct sys_abi *abi)
+{
+	(void)abi;
+	return 4;
+}
+
+static void sched_param_print(struct emit *e, const struct dctx *x,
+			      const unsigned char *p, size_t len)
+{
+	(void)x;
+	if (len < 4) {
+		emit_str(e, p, len);
+		return;
+	}
+	emit_arr_begin(e);
+	emit_int(e, (int)get_le(p, 4));
+	emit_arr_end(e);
+}
+
+static int sched_param_parse(struct cur *c, const struct sys_abi *abi,
+			     struct blob *b, size_t off)
+{
+	struct blob *one = blob_new(0);
+	int r;
+
+	(void)abi;
+	r = decode_parse(c, c->abi, lex_peek(c) == '{' ? "sched_param_f" :
+			 "int[1]", 0, one);
+	if (r == 0) {
+		blob_grow(b, off + 4);
+		memcpy(b->data + off, one->data, one->len < 4 ? one->len : 4);
+	}
+	blob_free(one);
+	return r;
+}
+
+static const struct field sched_param_f[] = {
+	{ "sched_priority", FT_I32, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL },
+};
+static const struct sdesc sched_param_d = { "sched_param", sched_param_f, 1 };
+
+static const struct sdesc *sched_param_desc(const struct sys_abi *abi)
+{
+	(void)abi;
+	return &sched_param_d;
+}
+
 static const struct dstruct structs[] = {
 	{ "cpu_mask", NULL, cpu_mask_size, cpu_mask_print, NULL },
+	{ "sched_param", NULL, sched_param_size, sched_param_print,
+	  sched_param_parse },
+	{ "sched_param_f", sched_param_desc, NULL, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

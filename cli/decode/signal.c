@@ -139,8 +139,25 @@ static size_t sigset_size(const struct sys_abi *abi)
 	return 8;
 }
 
+/* stack_t (the kernel's struct sigaltstack): {ss_sp=NULL,
+ * ss_flags=SS_DISABLE, ss_size=0}. */
+static const struct field sigaltstack_f[] = {
+	{ "ss_sp", FT_PTR, SH_PTR, 0, NULL, NULL, 0, 0, 0, NULL },
+	{ "ss_flags", FT_I32, SH_SYM, 0, "ss_flags", NULL, 0, 0, 0, NULL },
+	{ "ss_size", FT_ULONG, SH_DEC, 0, NULL, NULL, 0, 0, 0, NULL },
+};
+static const struct sdesc sigaltstack_d = { "sigaltstack", sigaltstack_f,
+					    NFIELDS(sigaltstack_f) };
+
+static const struct sdesc *sigaltstack_desc(const struct sys_abi *abi)
+{
+	(void)abi;
+	return &sigaltstack_d;
+}
+
 static const struct dstruct structs[] = {
 	{ "sigset_t", NULL, sigset_size, sigset_print, sigset_parse },
+	{ "sigaltstack", sigaltstack_desc, NULL, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -25,7 +25,7 @@ sys/signalfd.h sys/inotify.h sched.h poll.h sys/ioctl.h sys/file.h
 sys/mount.h sys/xattr.h sys/random.h sys/uio.h sys/shm.h linux/ptrace.h'
 optional='asm/prctl.h sys/ipc.h sys/personality.h sys/fanotify.h
 linux/netlink.h linux/kcmp.h linux/seccomp.h linux/membarrier.h
-linux/capability.h linux/ioprio.h sys/pidfd.h'
+linux/capability.h linux/ioprio.h sys/pidfd.h linux/if_ether.h'
 
 # Names of the form PREFIX_REST.
 prefixes='AT|O|PROT|MAP|MADV|MCL|MLOCK|MS|MNT|UMOUNT|MFD|MREMAP|SEEK|F|FD|SIG
@@ -34,7 +34,7 @@ prefixes='AT|O|PROT|MAP|MADV|MCL|MLOCK|MS|MNT|UMOUNT|MFD|MREMAP|SEEK|F|FD|SIG
 |CLONE|P|W|R_OK|W_OK|X_OK|TIOC|FIO|LOCK|POLL|STATX|FALLOC_FL|SYNC_FILE_RANGE
 |SPLICE_F|CLOSE_RANGE|XATTR|RWF|RENAME|GRND|SHM|SCHED|PTRACE|TCPI_OPT|ARCH
 |IPC|UTIME|DN|NETLINK|FAN|KCMP|SECCOMP|PIDFD|IOPRIO|MEMBARRIER|PER|ADDR|CAP
-|SUID_DUMP|FSOPEN|FSMOUNT|MOVE_MOUNT|OPEN_TREE'
+|SUID_DUMP|FSOPEN|FSMOUNT|MOVE_MOUNT|OPEN_TREE|ETH_P'
 prefixes=$(printf '%s' "$prefixes" | tr -d '\n')
 # Whole names without a prefix of their own: SIGINT..., waitpid options,
 # poll and epoll events, mode bits, terminal ioctls.
@@ -44,7 +44,7 @@ whole='SIG[A-Z0-9]+|W(NOHANG|UNTRACED|CONTINUED|EXITED|STOPPED|NOWAIT|ALL|CLONE|
 whole=$(printf '%s' "$whole" | tr -d '\n')
 # Constants the headers declare as enum members with no macro of the
 # same name, so that -dM does not see them (waitid's idtype_t).
-enums='P_ALL P_PID P_PGID P_PIDFD
+enums='P_ALL P_PID P_PGID P_PIDFD F_OWNER_TID F_OWNER_PID F_OWNER_PGRP
 PER_LINUX PER_LINUX_32BIT PER_LINUX_FDPIC PER_SVR4 PER_SVR3 PER_SCOSVR3
 PER_OSR5 PER_WYSEV386 PER_ISCR4 PER_BSD PER_SUNOS PER_XENIX PER_LINUX32
 PER_LINUX32_3GB PER_IRIX32 PER_IRIXN32 PER_IRIX64 PER_RISCOS PER_SOLARIS

@@ -280,8 +280,8 @@ static const struct bad bads[] = {
 	{ "statfs(\"/tmp\", {f_type=EXT2_SUPER_MAGIC, f_bsize=4096})", 1,
 	  "statfs's buf: the size of this buffer is not known here (statfs "
 	  "has no layout in scremote); give buf(N)", 15 },
-	{ "sched_getparam(0, [0])", 1, "sched_getparam's param: the size of "
-	  "this buffer is not known here", 18 },
+	{ "sysinfo({uptime=1})", 1, "sysinfo's info: the size of this buffer "
+	  "is not known here", 8 },
 	/* Constants of the wrong family, before anything runs. */
 	{ "openat(AT_FDCWD, \"x\", SEEK_END)", 1, "openat's flags takes "
 	  "constants of open_flags (O_*); SEEK_END is a constant of whence", 22 },

@@ -443,7 +443,45 @@ except OSError:
 	pass $t
 }
 
+# Structs that had no layout here and are common in traces: rusage
+# (strace's "..." after ru_stime is read as the rest being output),
+# sched_param shown as [0]; the policy replayed is the target's after.
+test_structs() {
+	local t=replay_structs line
+	start_target || { fail $t "no target"; return; }
+	trace getrusage,sched_getparam,sched_setscheduler python3 -c '
+import os, resource
+resource.getrusage(resource.RUSAGE_SELF)
+os.sched_getparam(0)
+os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))' ||
+		{ fail $t "strace failed: $(cat "$TMPD/traced.err")"; return; }
+	line=$(grep -m1 '^getrusage(RUSAGE_SELF, {ru_utime=' "$TMPD/trace")
+	scr "$T" -e "$line"
+	[ "$RC" -eq 0 ] && grep -q '^getrusage(RUSAGE_SELF, {ru_utime={tv_sec=[0-9]*, tv_usec=[0-9]*}, ru_stime={.*}, ru_maxrss=[1-9]' <<<"$OUT" ||
+		{ fail $t "getrusage: '$line': rc $RC: $OUT $ERR"; return; }
+	for line in "$(grep -m1 '^sched_getparam(0, \[0\])' "$TMPD/trace")" \
+		"$(grep -m1 '^sched_setscheduler(0, SCHED_BATCH, \[0\])' "$TMPD/trace")"; do
+		[ -n "$line" ] || { fail $t "trace: $(cat "$TMPD/trace")"; return; }
+		scr "$T" -e "$line"
+		[ "$RC" -eq 0 ] && [ "$(call_part "$OUT")" = "$(call_part "$line")" ] ||
+			{ fail $t "'$line': rc $RC: $OUT $ERR"; return; }
+	done
+	grep -Eq '^policy +: +3$' "/proc/$T/sched" ||
+		{ fail $t "target's policy: $(grep policy "/proc/$T/sched")"; return; }
+	# Lines as strace 6 prints them for a thread with no signal stack,
+	# and a descriptor's owner set and read back.
+	for line in 'sigaltstack(NULL, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0' \
+		"fcntl(0, F_SETOWN_EX, {type=F_OWNER_PID, pid=$T}) = 0" \
+		"fcntl(0, F_GETOWN_EX, {type=F_OWNER_PID, pid=$T}) = 0"; do
+		scr "$T" -e "$line"
+		[ "$RC" -eq 0 ] && [ "$OUT" = "$line" ] ||
+			{ fail $t "'$line': rc $RC: $OUT $ERR"; return; }
+	done
+	pass $t
+}
+
 test_openat
+test_structs
 test_files
 test_stat
 test_utimensat
