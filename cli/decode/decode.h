@@ -120,6 +120,13 @@ size_t sdesc_size(const struct sdesc *d, const struct sys_abi *abi);
 /* Shows the struct at p (len bytes; fields past len are left out). */
 void sdesc_print(struct emit *e, const struct dctx *x, const struct sdesc *d,
 		 const unsigned char *p, size_t len);
+/* Field name alone, "name=value" (nothing if it is not within len). */
+void sdesc_print_field(struct emit *e, const struct dctx *x,
+		       const struct sdesc *d, const unsigned char *p,
+		       size_t len, const char *name);
+/* strace's date after a time, in a comment: 2023-11-14T22:13:20+0000,
+ * to the nanosecond when ns is not 0 (text only). */
+void emit_date_note(struct emit *e, long long t, unsigned long long ns);
 /* The same, only the fields named (NULL-ended), in that order. */
 void sdesc_print_fields(struct emit *e, const struct dctx *x,
 			const struct sdesc *d, const unsigned char *p,

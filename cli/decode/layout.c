@@ -111,16 +111,13 @@ static unsigned long long field_value(const struct field *f, size_t size,
 
 /* ---- printing ------------------------------------------------------------- */
 
-/* Seconds, and strace's date after them: to the nanosecond when the
- * time has any (2023-11-14T22:13:20.000000005+0000). */
-static void print_time(struct emit *e, long long t, unsigned long long ns)
+void emit_date_note(struct emit *e, long long t, unsigned long long ns)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
 	char buf[80];
 	size_t n;
 
-	emit_int(e, t);
 	if (e->json || !gmtime_r(&tt, &tm) ||
 	    !(n = strftime(buf, sizeof(buf), " /* %Y-%m-%dT%H:%M:%S", &tm)))
 		return;
@@ -129,6 +126,12 @@ static void print_time(struct emit *e, long long t, unsigned long long ns)
 	else
 		snprintf(buf + n, sizeof(buf) - n, "+0000 */");
 	emit_text_only(e, buf);
+}
+
+static void print_time(struct emit *e, long long t, unsigned long long ns)
+{
+	emit_int(e, t);
+	emit_date_note(e, t, ns);
 }
 
 /* sun_path=@"name": text shows the @; JSON a string starting with @. */
@@ -366,28 +369,34 @@ void sdesc_print(struct emit *e, const struct dctx *x, const struct sdesc *d,
 	emit_obj_end(e);
 }
 
-void sdesc_print_fields(struct emit *e, const struct dctx *x,
-			const struct sdesc *d, const unsigned char *p,
-			size_t len, const char *const *names)
+void sdesc_print_field(struct emit *e, const struct dctx *x,
+		       const struct sdesc *d, const unsigned char *p,
+		       size_t len, const char *name)
 {
 	size_t off[MAX_FIELDS];
 
 	layout(d, x->abi, off);
+	for (unsigned int i = 0; i < d->n && i < MAX_FIELDS; i++) {
+		const struct field *f = &d->f[i];
+		size_t size = type_size(f, x->abi);
+
+		if (strcmp(f->name, name) || off[i] + size > len)
+			continue;
+		emit_key(e, f->name);
+		print_field(e, x, f, p + off[i], size,
+			    i + 1 < d->n && off[i + 1] + x->abi->word_size <= len ?
+			    p + off[i + 1] : NULL);
+		return;
+	}
+}
+
+void sdesc_print_fields(struct emit *e, const struct dctx *x,
+			const struct sdesc *d, const unsigned char *p,
+			size_t len, const char *const *names)
+{
 	emit_obj_begin(e);
 	for (; *names; names++)
-		for (unsigned int i = 0; i < d->n && i < MAX_FIELDS; i++) {
-			const struct field *f = &d->f[i];
-			size_t size = type_size(f, x->abi);
-
-			if (strcmp(f->name, *names) || off[i] + size > len)
-				continue;
-			emit_key(e, f->name);
-			print_field(e, x, f, p + off[i], size,
-				    i + 1 < d->n && off[i + 1] +
-				    x->abi->word_size <= len ?
-				    p + off[i + 1] : NULL);
-			break;
-		}
+		sdesc_print_field(e, x, d, p, len, *names);
 	emit_obj_end(e);
 }
 

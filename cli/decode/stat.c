@@ -127,7 +127,7 @@ static void stat64_print(struct emit *e, const struct dctx *x,
 /* ---- statx ---------------------------------------------------------------- */
 
 static const struct field stx_time_f[] = {
-	S("tv_sec", FT_I64, SH_TIME), F("tv_nsec", FT_U32),
+	F("tv_sec", FT_I64), F("tv_nsec", FT_U32),
 	HIDE("__reserved", FT_I32),
 };
 static const struct sdesc stx_time_d = { "statx_timestamp", stx_time_f,
@@ -137,16 +137,16 @@ static const struct sdesc stx_time_d = { "statx_timestamp", stx_time_f,
 
 static const struct field statx_f[] = {
 	SYM("stx_mask", FT_U32, "statx_mask"), F("stx_blksize", FT_U32),
-	S("stx_attributes", FT_U64, SH_HEX), F("stx_nlink", FT_U32),
+	SYM("stx_attributes", FT_U64, "statx_attr"), F("stx_nlink", FT_U32),
 	F("stx_uid", FT_U32), F("stx_gid", FT_U32),
 	S("stx_mode", FT_U16, SH_MODE), PAD("__spare0", 2),
 	F("stx_ino", FT_U64), F("stx_size", FT_U64), F("stx_blocks", FT_U64),
-	S("stx_attributes_mask", FT_U64, SH_HEX),
+	SYM("stx_attributes_mask", FT_U64, "statx_attr"),
 	STX_TIME("stx_atime"), STX_TIME("stx_btime"), STX_TIME("stx_ctime"),
 	STX_TIME("stx_mtime"),
 	F("stx_rdev_major", FT_U32), F("stx_rdev_minor", FT_U32),
 	F("stx_dev_major", FT_U32), F("stx_dev_minor", FT_U32),
-	F("stx_mnt_id", FT_U64), F("stx_dio_mem_align", FT_U32),
+	S("stx_mnt_id", FT_U64, SH_HEX), F("stx_dio_mem_align", FT_U32),
 	F("stx_dio_offset_align", FT_U32), PAD("__spare3", 96),
 };
 static const struct sdesc statx_d = { "statx", statx_f, NFIELDS(statx_f) };
@@ -163,10 +163,74 @@ static const struct sdesc *statx_desc(const struct sys_abi *abi)
 	return &statx_d;
 }
 
+/*
+ * statx as strace -v shows it: a time is {tv_sec=..., tv_nsec=...} with
+ * its date after it; stx_btime, stx_mnt_id and the direct I/O
+ * alignments only when stx_mask says the kernel filled them.  The
+ * layout is the same on every ABI (include/uapi/linux/stat.h).
+ */
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x1000U
+#endif
+#ifndef STATX_DIOALIGN
+#define STATX_DIOALIGN 0x2000U
+#endif
+
+static void statx_print(struct emit *e, const struct dctx *x,
+			const unsigned char *p, size_t len)
+{
+	static const char *const head[] = {
+		"stx_mask", "stx_blksize", "stx_attributes", "stx_nlink",
+		"stx_uid", "stx_gid", "stx_mode", "stx_ino", "stx_size",
+		"stx_blocks", "stx_attributes_mask", NULL
+	};
+	static const char *const devs[] = {
+		"stx_rdev_major", "stx_rdev_minor", "stx_dev_major",
+		"stx_dev_minor", NULL
+	};
+	static const struct {
+		const char *name;
+		size_t off;
+		unsigned int needs;
+	} times[] = {
+		{ "stx_atime", 64, 0 }, { "stx_btime", 80, STATX_BTIME },
+		{ "stx_ctime", 96, 0 }, { "stx_mtime", 112, 0 },
+	};
+	unsigned int mask;
+
+	if (e->json || len < sdesc_size(&statx_d, x->abi)) {
+		sdesc_print(e, x, &statx_d, p, len);
+		return;
+	}
+	mask = (unsigned int)get_le(p, 4);
+	emit_obj_begin(e);
+	for (const char *const *n = head; *n; n++)
+		sdesc_print_field(e, x, &statx_d, p, len, *n);
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		const unsigned char *t = p + times[i].off;
+
+		if (times[i].needs && !(mask & times[i].needs))
+			continue;
+		emit_key(e, times[i].name);
+		sdesc_print(e, x, &stx_time_d, t, 16);
+		emit_date_note(e, (long long)get_le(t, 8), get_le(t + 8, 4));
+	}
+	for (const char *const *n = devs; *n; n++)
+		sdesc_print_field(e, x, &statx_d, p, len, *n);
+	if (mask & STATX_MNT_ID)
+		sdesc_print_field(e, x, &statx_d, p, len, "stx_mnt_id");
+	if (mask & STATX_DIOALIGN) {
+		sdesc_print_field(e, x, &statx_d, p, len, "stx_dio_mem_align");
+		sdesc_print_field(e, x, &statx_d, p, len,
+				  "stx_dio_offset_align");
+	}
+	emit_obj_end(e);
+}
+
 static const struct dstruct structs[] = {
 	{ "stat", stat_desc, NULL, stat_print, NULL },
 	{ "stat64", stat64_desc, NULL, stat64_print, NULL },
-	{ "statx", statx_desc, NULL, NULL, NULL },
+	{ "statx", statx_desc, NULL, statx_print, NULL },
 	{ "statx_timestamp", stx_time_desc, NULL, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };

@@ -4,9 +4,7 @@
  * ABI's long), itimerspec, itimerval, timezone.  strace's form:
  * {tv_sec=1, tv_nsec=0}, {it_interval={...}, it_value={...}}.
  */
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "decode.h"
 
@@ -89,9 +87,6 @@ static void utimespec_print(struct emit *e, const struct dctx *x,
 			    const unsigned char *p, size_t len)
 {
 	long long sec, nsec;
-	char buf[80], frac[16] = "";
-	struct tm tm;
-	time_t t;
 
 	if (len < 16) {
 		sdesc_print(e, x, &timespec_d, p, len);
@@ -104,17 +99,7 @@ static void utimespec_print(struct emit *e, const struct dctx *x,
 		return;
 	}
 	sdesc_print(e, x, &timespec_d, p, len);
-	t = (time_t)sec;
-	if (e->json || !gmtime_r(&t, &tm))
-		return;
-	if (nsec > 0 && nsec < 1000000000)
-		snprintf(frac, sizeof(frac), ".%09lld", nsec);
-	if (strftime(buf, sizeof(buf), " /* %Y-%m-%dT%H:%M:%S", &tm)) {
-		size_t n = strlen(buf);
-
-		snprintf(buf + n, sizeof(buf) - n, "%s+0000 */", frac);
-		emit_text_only(e, buf);
-	}
+	emit_date_note(e, sec, nsec > 0 ? (unsigned long long)nsec : 0);
 }
 
 static int utimespec_parse(struct cur *c, const struct sys_abi *abi,

@@ -320,6 +320,15 @@ test_stat() {
 	scr "$T" -e "$line"
 	[ "$RC" -eq 0 ] && [ "$OUT" = "$(sed 's/) *= 0$/) = 0/' <<<"$line")" ] ||
 		{ fail $t "shown as '$OUT' ($ERR), strace: '$line'"; return; }
+	# statx, from coreutils' stat: times in {...} with their dates
+	# after them, stx_btime and stx_mnt_id as stx_mask says.
+	if timeout -k 2 20 strace -v -qq -e signal=none -e trace=statx \
+		-o "$TMPD/trace" stat "$TMPD/s" >/dev/null 2>&1 &&
+	   line=$(grep -m1 "^statx(AT_FDCWD, \"$TMPD/s\", .* = 0$" "$TMPD/trace"); then
+		scr "$T" -e "$line"
+		[ "$RC" -eq 0 ] && [ "$OUT" = "$(sed 's/) *= 0$/) = 0/' <<<"$line")" ] ||
+			{ fail $t "shown as '$OUT' ($ERR), strace: '$line'"; return; }
+	fi
 	pass $t
 }
 
