@@ -182,9 +182,15 @@ static const struct rt rts[] = {
 	  NULL },
 	{ "int[2]", "[3, 4]", NULL, "[3,4]" },
 	{ "int", "[16]", NULL, "[16]" },
-	{ "statx_timestamp", "{tv_sec=0, tv_nsec=5}",
-	  "{tv_sec=0 /* 1970-01-01T00:00:00+0000 */, tv_nsec=5}",
+	/* statx's dates follow the struct (the statx printer's). */
+	{ "statx_timestamp", "{tv_sec=0, tv_nsec=5}", NULL,
 	  "{\"tv_sec\":0,\"tv_nsec\":5}" },
+	{ "utimespec[2]", "[UTIME_NOW, {tv_sec=1, tv_nsec=5}]",
+	  "[UTIME_NOW, {tv_sec=1, tv_nsec=5} /* 1970-01-01T00:00:01.000000005+0000 */]",
+	  NULL },
+	{ "sched_param", "[7]", NULL, "[7]" },
+	{ "sigaltstack", "{ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}", NULL,
+	  "{\"ss_sp\":null,\"ss_flags\":\"SS_DISABLE\",\"ss_size\":0}" },
 };
 
 /* The canonical text of a round trip must parse to the same bytes. */
