@@ -489,7 +489,31 @@ os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))' ||
 	pass $t
 }
 
+# ioctl's argument by request: a struct winsize in and out on a pty of
+# the target's, FIONBIO's int, and a raw address refused where the
+# kernel would write (a trace's TIOCGWINSZ line as it stands).
+test_ioctl() {
+	local t=ioctl_by_request fd
+	start_target || { fail $t "no target"; return; }
+	scr "$T" openat AT_FDCWD '"/dev/ptmx"' 'O_RDWR|O_NOCTTY'
+	fd=${OUT##* = }
+	[ "$RC" -eq 0 ] || { skip $t "no pty here: $OUT $ERR"; return; }
+	scr "$T" -e "ioctl($fd, TIOCSWINSZ, {ws_row=33, ws_col=77, ws_xpixel=0, ws_ypixel=0})" \
+		-e "ioctl($fd, TIOCGWINSZ, {ws_row=0, ws_col=0, ws_xpixel=0, ws_ypixel=0})" \
+		-e "ioctl($fd, FIONBIO, [1])" -e "fcntl($fd, F_GETFL)"
+	[ "$RC" -eq 0 ] &&
+		grep -q "^ioctl($fd, TIOCGWINSZ, {ws_row=33, ws_col=77, ws_xpixel=0, ws_ypixel=0}) = 0$" <<<"$OUT" &&
+		grep -q "^fcntl($fd, F_GETFL) = .*O_NONBLOCK" <<<"$OUT" ||
+		{ fail $t "rc $RC: $OUT $ERR"; return; }
+	scr "$T" -e "ioctl($fd, TIOCGWINSZ, 0x7ffc011bf450) = 0"
+	[ "$RC" -eq 2 ] && grep -q "where the call writes" <<<"$ERR" ||
+		{ fail $t "a raw address for TIOCGWINSZ: rc $RC: $OUT $ERR"; return; }
+	released "$T" || { fail $t "target not released"; return; }
+	pass $t
+}
+
 test_openat
+test_ioctl
 test_structs
 test_files
 test_stat
