@@ -101,6 +101,24 @@ void emit_str(struct emit *e, const void *data, size_t len)
 		fmt_quoted(e->f, data, len, EMIT_TEXT_MAX);
 }
 
+void emit_str_hex(struct emit *e, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t n = len < EMIT_TEXT_MAX ? len : EMIT_TEXT_MAX;
+
+	sep(e);
+	if (e->json) {
+		fmt_json_string(e->f, data, len);
+		return;
+	}
+	fputc('"', e->f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(e->f, "\\x%02x", p[i]);
+	fputc('"', e->f);
+	if (n < len)
+		fputs("...", e->f);
+}
+
 void emit_text_only(struct emit *e, const char *text)
 {
 	if (!e->json)

@@ -45,6 +45,9 @@ void emit_sym(struct emit *e, const char *text);
 /* Bytes: text strace-quoted (at most EMIT_TEXT_MAX, then "..."),
  * JSON a string. */
 void emit_str(struct emit *e, const void *data, size_t len);
+/* The same, every byte a \x escape in text, as strace shows random
+ * bytes ("\x87\x99"). */
+void emit_str_hex(struct emit *e, const void *data, size_t len);
 /* Text only: printed as is, nothing in JSON (a comment, "..."). */
 void emit_text_only(struct emit *e, const char *text);
 /* JSON null; text NULL. */

@@ -138,7 +138,18 @@ static size_t filled_len(const struct dctx *x, const struct call *c,
 {
 	long r = o->ret.sr_retval[0];
 	size_t size = a->t.detail ? decode_size(x->abi, a->t.detail) : 0;
+	unsigned int i = (unsigned int)(a - c->args);
 
+	/* A size the call rewrote says how much it wrote: getsockname's
+	 * [128 => 2] for an unnamed AF_UNIX socket's {sa_family=AF_UNIX}. */
+	for (unsigned int j = 0; j < c->nargs; j++) {
+		const struct arg *s = &c->args[j];
+
+		if (j != i && s->t.ref == (int)i && s->t.kind == SCR_ARG_INOUT &&
+		    s->form == ARG_BLOB && o->out[j] && o->outlen[j] == 4 &&
+		    get_le(o->out[j], 4) < len)
+			len = get_le(o->out[j], 4);
+	}
 	if (c->ret.kind != SCR_ARG_COUNT || a->t.kind != SCR_ARG_OUT ||
 	    a->t.ref < 0 || (unsigned int)a->t.ref >= c->nargs ||
 	    c->args[a->t.ref].t.kind != SCR_ARG_COUNT || !size)
@@ -275,6 +286,9 @@ static void emit_arg(struct emit *e, const struct dctx *x, const struct call *c,
 			/* As long as the call says (a CPU mask). */
 			decode_print(e, x, type, o->out[i],
 				     shown_len(c, o, o->outlen[i]), 0);
+		} else if (a->t.detail && !strcmp(a->t.detail, "hex")) {
+			emit_str_hex(e, o->out[i],
+				     shown_len(c, o, o->outlen[i]));
 		} else {
 			emit_str(e, o->out[i], shown_len(c, o, o->outlen[i]));
 		}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "format.h"
 
 static int is(const struct sys_abi *abi, unsigned long v, const char *name)
 {
@@ -46,6 +47,8 @@ static const char *value_of(const struct sys_abi *abi, unsigned long level,
 		for (size_t i = 0; timeouts[i]; i++)
 			if (is(abi, opt, timeouts[i]))
 				return "old_timeval";
+		if (is(abi, opt, "SO_ERROR"))
+			return "sock_error";
 		if (is(abi, opt, "SO_BINDTODEVICE") ||
 		    is(abi, opt, "SO_ATTACH_FILTER") ||
 		    is(abi, opt, "SO_PEERSEC"))
@@ -140,7 +143,69 @@ static const struct sdesc ucred_d = { "ucred", ucred_f, NFIELDS(ucred_f) };
 static const struct sdesc *linger(const struct sys_abi *a) { (void)a; return &linger_d; }
 static const struct sdesc *ucred(const struct sys_abi *a) { (void)a; return &ucred_d; }
 
+/* SO_ERROR's int is an errno: strace's [ECONNREFUSED]. */
+static size_t sock_error_size(const struct sys_abi *abi)
+{
+	(void)abi;
+	return 4;
+}
+
+static void sock_error_print(struct emit *e, const struct dctx *x,
+			     const unsigned char *p, size_t len)
+{
+	int err = len >= 4 ? (int)get_le(p, 4) : 0;
+	const char *name = errno_name(err);
+
+	(void)x;
+	emit_arr_begin(e);
+	if (name && !e->json)
+		emit_sym(e, name);
+	else
+		emit_int(e, err);
+	emit_arr_end(e);
+}
+
+static int sock_error_parse(struct cur *c, const struct sys_abi *abi,
+			    struct blob *b, size_t off)
+{
+	struct blob *one;
+	size_t n;
+	int r;
+
+	(void)abi;
+	lex_skip_ws(c);
+	if (lex_peek(c) == '[') {	/* [ECONNREFUSED] */
+		size_t at = c->pos++;
+
+		lex_skip_ws(c);
+		n = lex_ident_len(c);
+		for (int err = 1; n && err < 4096; err++) {
+			const char *name = errno_name(err);
+
+			if (!name || strlen(name) != n ||
+			    memcmp(c->s + c->pos, name, n))
+				continue;
+			c->pos += n;
+			lex_skip_ws(c);
+			if (lex_peek(c) != ']')
+				break;
+			c->pos++;
+			blob_put(b, off, 4, (unsigned long long)err);
+			return 0;
+		}
+		c->pos = at;
+	}
+	one = blob_new(0);
+	r = decode_parse(c, c->abi, "int[1]", 0, one);
+	if (r == 0)
+		blob_put(b, off, 4, get_le(one->data, 4));
+	blob_free(one);
+	return r;
+}
+
 static const struct dstruct structs[] = {
+	{ "sock_error", NULL, sock_error_size, sock_error_print,
+	  sock_error_parse },
 	{ "linger", linger, NULL, NULL, NULL },
 	{ "ucred", ucred, NULL, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL },

@@ -254,15 +254,25 @@ void emit_family(struct emit *e, const struct sys_abi *abi,
 void sym_mode(const struct sys_abi *abi, unsigned long long v, char *buf,
 	      size_t size)
 {
+	static const struct { unsigned long long bit; const char *name; } special[] = {
+		{ 04000, "S_ISUID|" }, { 02000, "S_ISGID|" }, { 01000, "S_ISVTX|" },
+	};
 	const char *type = sym_name(abi, "file_type", v & 0170000);
-	unsigned long long perm = v & ~0170000ULL;
+	size_t len = 0;
+	int n;
 
-	if (type && perm)
-		snprintf(buf, size, "%s|%#llo", type, perm);
-	else if (type)
-		snprintf(buf, size, "%s", type);
-	else if (v & 0170000)
-		snprintf(buf, size, "%#llo", v);
-	else
+	/* strace's S_IFDIR|S_ISVTX|0777, S_IFREG|000: with a type, the
+	 * special bits by name and the permissions in octal. */
+	if (!type) {
 		snprintf(buf, size, "%#03llo", v);
+		return;
+	}
+	n = snprintf(buf, size, "%s|", type);
+	len = n > 0 && (size_t)n < size ? (size_t)n : 0;
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		if (v & special[i].bit) {
+			n = snprintf(buf + len, size - len, "%s", special[i].name);
+			len += n > 0 && (size_t)n < size - len ? (size_t)n : 0;
+		}
+	snprintf(buf + len, size - len, "%#03llo", v & 0777);
 }

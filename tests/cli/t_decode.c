@@ -189,6 +189,9 @@ static const struct rt rts[] = {
 	  "[UTIME_NOW, {tv_sec=1, tv_nsec=5} /* 1970-01-01T00:00:01.000000005+0000 */]",
 	  NULL },
 	{ "sched_param", "[7]", NULL, "[7]" },
+	{ "sock_error", "[111]", "[ECONNREFUSED]", "[111]" },
+	{ "winsize", "{ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}", NULL,
+	  "{\"ws_row\":24,\"ws_col\":80,\"ws_xpixel\":0,\"ws_ypixel\":0}" },
 	{ "sigaltstack", "{ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}", NULL,
 	  "{\"ss_sp\":null,\"ss_flags\":\"SS_DISABLE\",\"ss_size\":0}" },
 };

@@ -512,7 +512,48 @@ test_ioctl() {
 	pass $t
 }
 
+# More of strace's forms, from the second replay audit: random bytes
+# in hex escapes, a timeout shown as passed (not as the kernel left
+# it), an unnamed AF_UNIX address as long as the call said, a sticky
+# directory's mode with S_ISVTX by name.
+test_more_forms() {
+	local t=replay_more_forms line sfd fd
+	start_target || { fail $t "no target"; return; }
+	mkdir -p "$TMPD/sticky"; chmod 01777 "$TMPD/sticky"
+	timeout -k 2 20 strace -v -qq -e signal=none \
+		-e trace=getrandom,select,pselect6,getsockname,newfstatat \
+		-o "$TMPD/trace" python3 -c '
+import os, select, socket, sys
+os.getrandom(8)
+select.select([], [], [], 0.01)
+a, b = socket.socketpair()
+a.getsockname()
+os.stat(sys.argv[1])' "$TMPD/sticky" || { fail $t "strace failed"; return; }
+	line=$(grep -m1 '^getrandom(".*", 8, 0) = 8$' "$TMPD/trace")
+	scr "$T" -e "$line"
+	grep -Eq '^getrandom\("(\\x[0-9a-f]{2}){8}", 8, 0\) = 8$' <<<"$OUT" ||
+		{ fail $t "'$line' shown as '$OUT' ($ERR)"; return; }
+	line=$(grep -m1 -E '^(p?select6?)\(0, NULL, NULL, NULL, \{' "$TMPD/trace")
+	scr "$T" -e "$line"
+	[ -n "$line" ] && [ "$(call_part "$OUT")" = "$(call_part "$line")" ] ||
+		{ fail $t "'$line' shown as '$OUT' ($ERR)"; return; }
+	line=$(grep -m1 '^getsockname([0-9]*, {sa_family=AF_UNIX}, \[' "$TMPD/trace")
+	sfd=$(sed 's/^getsockname(\([0-9]*\),.*/\1/' <<<"$line")
+	scr "$T" socket AF_UNIX SOCK_STREAM 0
+	fd=${OUT##* = }
+	scr "$T" -e "${line/getsockname($sfd,/getsockname($fd,}"
+	[ -n "$line" ] && [ "$OUT" = "$(sed "s/^getsockname($sfd,/getsockname($fd,/; s/) *= 0$/) = 0/" <<<"$line")" ] ||
+		{ fail $t "'$line' shown as '$OUT' ($ERR)"; return; }
+	line=$(grep -m1 "^newfstatat(AT_FDCWD, \"$TMPD/sticky\"" "$TMPD/trace")
+	scr "$T" -e "$line"
+	[ -n "$line" ] && [ "$OUT" = "$(sed 's/) *= 0$/) = 0/' <<<"$line")" ] &&
+		grep -q 'st_mode=S_IFDIR|S_ISVTX|0777' <<<"$OUT" ||
+		{ fail $t "'$line' shown as '$OUT' ($ERR)"; return; }
+	pass $t
+}
+
 test_openat
+test_more_forms
 test_ioctl
 test_structs
 test_files
