@@ -477,10 +477,12 @@ os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))' ||
 	done
 	grep -Eq '^policy +: +3$' "/proc/$T/sched" ||
 		{ fail $t "target's policy: $(grep policy "/proc/$T/sched")"; return; }
-	# Lines as strace 6 prints them for a thread with no signal stack,
-	# and a descriptor's owner set and read back.
-	for line in 'sigaltstack(NULL, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0' \
-		"fcntl(0, F_SETOWN_EX, {type=F_OWNER_PID, pid=$T}) = 0" \
+	# strace's line for a thread with no signal stack (the target may
+	# have one: ASan's), and a descriptor's owner set and read back.
+	scr "$T" -e 'sigaltstack(NULL, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0'
+	[ "$RC" -eq 0 ] && grep -Eq '^sigaltstack\(NULL, \{ss_sp=(NULL|0x[0-9a-f]+), ss_flags=(0|SS_[A-Z|_]+), ss_size=[0-9]+\}\) = 0$' <<<"$OUT" ||
+		{ fail $t "sigaltstack: rc $RC: $OUT $ERR"; return; }
+	for line in "fcntl(0, F_SETOWN_EX, {type=F_OWNER_PID, pid=$T}) = 0" \
 		"fcntl(0, F_GETOWN_EX, {type=F_OWNER_PID, pid=$T}) = 0"; do
 		scr "$T" -e "$line"
 		[ "$RC" -eq 0 ] && [ "$OUT" = "$line" ] ||
