@@ -152,6 +152,11 @@ void emit_family(struct emit *e, const struct sys_abi *abi,
 void sym_mode(const struct sys_abi *abi, unsigned long long v, char *buf,
 	      size_t size);
 /* The name of v in family (an enum), or NULL. */
+/* Is v the value of constant name on this ABI (of any of names, a
+ * NULL-ended list)?  For decoders that choose by a request or command. */
+int sym_is(const struct sys_abi *abi, unsigned long v, const char *name);
+int sym_is_any(const struct sys_abi *abi, unsigned long v,
+	       const char *const *names);
 const char *sym_name(const struct sys_abi *abi, const char *family,
 		     unsigned long long v);
 

@@ -8,22 +8,6 @@
 #include "decode.h"
 
 /* Is v the value of constant name in this ABI? */
-static int is(const struct sys_abi *abi, unsigned long v, const char *name)
-{
-	const struct sys_const *k = scr__const_by_name(abi, name, strlen(name));
-
-	return k && (unsigned long)k->value == v;
-}
-
-static int is_any(const struct sys_abi *abi, unsigned long v,
-		  const char *const *names)
-{
-	for (; *names; names++)
-		if (is(abi, v, *names))
-			return 1;
-	return 0;
-}
-
 static void set(struct argtype *t, int kind, const char *detail)
 {
 	t->kind = kind;
@@ -40,8 +24,8 @@ static const char *const set_locks64[] = { "F_SETLK64", "F_SETLKW64", NULL };
  * F_SETLK): on 64-bit ABIs the names have the same values. */
 static const char *lock_struct(const struct sys_abi *abi, unsigned long cmd)
 {
-	if (abi->word_size == 4 && (is_any(abi, cmd, set_locks64) ||
-				     is(abi, cmd, "F_GETLK64")))
+	if (abi->word_size == 4 && (sym_is_any(abi, cmd, set_locks64) ||
+				     sym_is(abi, cmd, "F_GETLK64")))
 		return "flock64";
 	return "flock";
 }
@@ -54,30 +38,30 @@ static void fcntl_arg(const struct sys_abi *abi, unsigned int i,
 
 	if (i != 2 || !known[1])
 		return;
-	if (is(abi, cmd, "F_SETFL"))
+	if (sym_is(abi, cmd, "F_SETFL"))
 		set(t, SCR_ARG_FLAGS, "open_flags");
-	else if (is(abi, cmd, "F_SETFD"))
+	else if (sym_is(abi, cmd, "F_SETFD"))
 		set(t, SCR_ARG_FLAGS, "fd_flags");
-	else if (is(abi, cmd, "F_DUPFD") || is(abi, cmd, "F_DUPFD_CLOEXEC"))
+	else if (sym_is(abi, cmd, "F_DUPFD") || sym_is(abi, cmd, "F_DUPFD_CLOEXEC"))
 		set(t, SCR_ARG_FD, NULL);
-	else if (is(abi, cmd, "F_SETOWN"))
+	else if (sym_is(abi, cmd, "F_SETOWN"))
 		set(t, SCR_ARG_PID, NULL);
-	else if (is(abi, cmd, "F_SETSIG"))
+	else if (sym_is(abi, cmd, "F_SETSIG"))
 		set(t, SCR_ARG_SIGNAL, NULL);
-	else if (is(abi, cmd, "F_SETLEASE"))
+	else if (sym_is(abi, cmd, "F_SETLEASE"))
 		set(t, SCR_ARG_ENUM, "lock_type");
-	else if (is(abi, cmd, "F_ADD_SEALS"))
+	else if (sym_is(abi, cmd, "F_ADD_SEALS"))
 		set(t, SCR_ARG_FLAGS, "seal_flags");
-	else if (is_any(abi, cmd, set_locks) || is_any(abi, cmd, set_locks64))
+	else if (sym_is_any(abi, cmd, set_locks) || sym_is_any(abi, cmd, set_locks64))
 		set(t, SCR_ARG_IN, strcmp(lock_struct(abi, cmd), "flock") ?
 		    "flock64_set" : "flock_set");
-	else if (is(abi, cmd, "F_NOTIFY"))
+	else if (sym_is(abi, cmd, "F_NOTIFY"))
 		set(t, SCR_ARG_FLAGS, "dn_flags");
-	else if (is(abi, cmd, "F_SETOWN_EX"))
+	else if (sym_is(abi, cmd, "F_SETOWN_EX"))
 		set(t, SCR_ARG_IN, "f_owner_ex");
-	else if (is(abi, cmd, "F_GETOWN_EX"))
+	else if (sym_is(abi, cmd, "F_GETOWN_EX"))
 		set(t, SCR_ARG_OUT, "f_owner_ex");
-	else if (is_any(abi, cmd, get_locks) || is(abi, cmd, "F_GETLK64"))
+	else if (sym_is_any(abi, cmd, get_locks) || sym_is(abi, cmd, "F_GETLK64"))
 		set(t, SCR_ARG_INOUT, lock_struct(abi, cmd));
 }
 
@@ -89,19 +73,19 @@ static void fcntl_ret(const struct sys_abi *abi, unsigned int nargs,
 
 	if (nargs < 2 || !known[1])
 		return;
-	if (is(abi, cmd, "F_GETFL"))
+	if (sym_is(abi, cmd, "F_GETFL"))
 		set(t, SCR_ARG_FLAGS, "open_flags");
-	else if (is(abi, cmd, "F_GETFD"))
+	else if (sym_is(abi, cmd, "F_GETFD"))
 		set(t, SCR_ARG_FLAGS, "fd_flags");
-	else if (is(abi, cmd, "F_DUPFD") || is(abi, cmd, "F_DUPFD_CLOEXEC"))
+	else if (sym_is(abi, cmd, "F_DUPFD") || sym_is(abi, cmd, "F_DUPFD_CLOEXEC"))
 		set(t, SCR_ARG_FD, NULL);
-	else if (is(abi, cmd, "F_GETOWN"))
+	else if (sym_is(abi, cmd, "F_GETOWN"))
 		set(t, SCR_ARG_PID, NULL);
-	else if (is(abi, cmd, "F_GETSIG"))
+	else if (sym_is(abi, cmd, "F_GETSIG"))
 		set(t, SCR_ARG_SIGNAL, NULL);
-	else if (is(abi, cmd, "F_GETLEASE"))
+	else if (sym_is(abi, cmd, "F_GETLEASE"))
 		set(t, SCR_ARG_ENUM, "lock_type");
-	else if (is(abi, cmd, "F_GET_SEALS"))
+	else if (sym_is(abi, cmd, "F_GET_SEALS"))
 		set(t, SCR_ARG_FLAGS, "seal_flags");
 }
 

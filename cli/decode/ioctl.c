@@ -16,13 +16,6 @@
 #define IOC_SIZE(nr) ((nr) >> 16 & 0x3fff)
 #define IOC_READ 2U
 
-static int is(const struct sys_abi *abi, unsigned long v, const char *name)
-{
-	const struct sys_const *k = scr__const_by_name(abi, name, strlen(name));
-
-	return k && (unsigned long)k->value == v;
-}
-
 /* Requests of the old encoding that write an int. */
 static const char *const int_out[] = {
 	"FIONREAD", "TIOCOUTQ", "TIOCGPGRP", "TIOCGSID", "TIOCGPTN",
@@ -49,35 +42,24 @@ static void ioctl_arg(const struct sys_abi *abi, unsigned int i,
 
 	if (i != 2 || !known[1])
 		return;
-	if (is(abi, req, "TIOCGWINSZ")) {
+	if (sym_is(abi, req, "TIOCGWINSZ")) {
 		t->kind = SCR_ARG_OUT;
 		t->detail = "winsize";
 		return;
 	}
-	if (is(abi, req, "TIOCSWINSZ")) {
+	if (sym_is(abi, req, "TIOCSWINSZ")) {
 		t->kind = SCR_ARG_IN;
 		t->detail = "winsize";
 		return;
 	}
-	for (size_t k = 0; int_out[k]; k++)
-		if (is(abi, req, int_out[k])) {
-			t->kind = SCR_ARG_OUT;
-			t->detail = "int";
-			return;
-		}
-	for (size_t k = 0; int_in[k]; k++)
-		if (is(abi, req, int_in[k])) {
-			t->kind = SCR_ARG_IN;
-			t->detail = "int";
-			return;
-		}
-	for (size_t k = 0; bytes_out[k]; k++)
-		if (is(abi, req, bytes_out[k])) {
-			t->kind = SCR_ARG_OUT;
-			t->detail = NULL;
-			return;
-		}
-	if ((IOC_DIR(req) & IOC_READ) && IOC_SIZE(req)) {
+	if (sym_is_any(abi, req, int_out)) {
+		t->kind = SCR_ARG_OUT;
+		t->detail = "int";
+	} else if (sym_is_any(abi, req, int_in)) {
+		t->kind = SCR_ARG_IN;
+		t->detail = "int";
+	} else if (sym_is_any(abi, req, bytes_out) ||
+		   ((IOC_DIR(req) & IOC_READ) && IOC_SIZE(req))) {
 		t->kind = SCR_ARG_OUT;
 		t->detail = NULL;
 	}

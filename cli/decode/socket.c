@@ -9,23 +9,16 @@
 #include "decode.h"
 #include "format.h"
 
-static int is(const struct sys_abi *abi, unsigned long v, const char *name)
-{
-	const struct sys_const *k = scr__const_by_name(abi, name, strlen(name));
-
-	return k && (unsigned long)k->value == v;
-}
-
 /* The family of option names at a level, or NULL (any option). */
 static const char *names_of(const struct sys_abi *abi, unsigned long level)
 {
-	if (is(abi, level, "SOL_SOCKET"))
+	if (sym_is(abi, level, "SOL_SOCKET"))
 		return "so_opt";
-	if (is(abi, level, "IPPROTO_TCP"))
+	if (sym_is(abi, level, "IPPROTO_TCP"))
 		return "tcp_opt";
-	if (is(abi, level, "IPPROTO_IP"))
+	if (sym_is(abi, level, "IPPROTO_IP"))
 		return "ip_opt";
-	if (is(abi, level, "IPPROTO_IPV6"))
+	if (sym_is(abi, level, "IPPROTO_IPV6"))
 		return "ipv6_opt";
 	return NULL;
 }
@@ -39,33 +32,33 @@ static const char *value_of(const struct sys_abi *abi, unsigned long level,
 		"SO_SNDTIMEO_OLD", NULL
 	};
 
-	if (is(abi, level, "SOL_SOCKET")) {
-		if (is(abi, opt, "SO_LINGER"))
+	if (sym_is(abi, level, "SOL_SOCKET")) {
+		if (sym_is(abi, opt, "SO_LINGER"))
 			return "linger";
-		if (is(abi, opt, "SO_PEERCRED"))
+		if (sym_is(abi, opt, "SO_PEERCRED"))
 			return "ucred";
 		for (size_t i = 0; timeouts[i]; i++)
-			if (is(abi, opt, timeouts[i]))
+			if (sym_is(abi, opt, timeouts[i]))
 				return "old_timeval";
-		if (is(abi, opt, "SO_ERROR"))
+		if (sym_is(abi, opt, "SO_ERROR"))
 			return "sock_error";
-		if (is(abi, opt, "SO_BINDTODEVICE") ||
-		    is(abi, opt, "SO_ATTACH_FILTER") ||
-		    is(abi, opt, "SO_PEERSEC"))
+		if (sym_is(abi, opt, "SO_BINDTODEVICE") ||
+		    sym_is(abi, opt, "SO_ATTACH_FILTER") ||
+		    sym_is(abi, opt, "SO_PEERSEC"))
 			return NULL;
 		return "int";
 	}
-	if (is(abi, level, "IPPROTO_TCP")) {
-		if (is(abi, opt, "TCP_INFO"))
+	if (sym_is(abi, level, "IPPROTO_TCP")) {
+		if (sym_is(abi, opt, "TCP_INFO"))
 			return "tcp_info";
-		if (is(abi, opt, "TCP_CONGESTION") || is(abi, opt, "TCP_ULP") ||
-		    is(abi, opt, "TCP_MD5SIG") || is(abi, opt, "TCP_REPAIR_WINDOW") ||
-		    is(abi, opt, "TCP_CC_INFO"))
+		if (sym_is(abi, opt, "TCP_CONGESTION") || sym_is(abi, opt, "TCP_ULP") ||
+		    sym_is(abi, opt, "TCP_MD5SIG") || sym_is(abi, opt, "TCP_REPAIR_WINDOW") ||
+		    sym_is(abi, opt, "TCP_CC_INFO"))
 			return NULL;
 		return "int";
 	}
 	/* IP and IPv6: ints, but for the structs and raw options below. */
-	if (is(abi, level, "IPPROTO_IP")) {
+	if (sym_is(abi, level, "IPPROTO_IP")) {
 		static const char *const raw[] = {
 			"IP_OPTIONS", "IP_PKTOPTIONS", "IP_ADD_MEMBERSHIP",
 			"IP_DROP_MEMBERSHIP", "IP_MULTICAST_IF", "IP_MSFILTER",
@@ -78,11 +71,11 @@ static const char *value_of(const struct sys_abi *abi, unsigned long level,
 		};
 
 		for (size_t i = 0; raw[i]; i++)
-			if (is(abi, opt, raw[i]))
+			if (sym_is(abi, opt, raw[i]))
 				return NULL;
 		return "int";
 	}
-	if (is(abi, level, "IPPROTO_IPV6")) {
+	if (sym_is(abi, level, "IPPROTO_IPV6")) {
 		static const char *const raw[] = {
 			"IPV6_ADD_MEMBERSHIP", "IPV6_DROP_MEMBERSHIP",
 			"IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP", "IPV6_PKTINFO",
@@ -95,7 +88,7 @@ static const char *value_of(const struct sys_abi *abi, unsigned long level,
 		};
 
 		for (size_t i = 0; raw[i]; i++)
-			if (is(abi, opt, raw[i]))
+			if (sym_is(abi, opt, raw[i]))
 				return NULL;
 		return "int";
 	}
@@ -122,8 +115,8 @@ static void socket_arg(const struct sys_abi *abi, unsigned int i,
 		       const unsigned long *v, const unsigned char *known,
 		       struct argtype *t)
 {
-	if (i == 2 && known[0] && !is(abi, v[0], "AF_INET") &&
-	    !is(abi, v[0], "AF_INET6")) {
+	if (i == 2 && known[0] && !sym_is(abi, v[0], "AF_INET") &&
+	    !sym_is(abi, v[0], "AF_INET6")) {
 		t->kind = SCR_ARG_INT;
 		t->detail = NULL;
 	}

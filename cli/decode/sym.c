@@ -29,6 +29,22 @@ static const char *name_in(const struct sys_abi *abi,
 	return NULL;
 }
 
+int sym_is(const struct sys_abi *abi, unsigned long v, const char *name)
+{
+	const struct sys_const *k = scr__const_by_name(abi, name, strlen(name));
+
+	return k && (unsigned long)k->value == v;
+}
+
+int sym_is_any(const struct sys_abi *abi, unsigned long v,
+	       const char *const *names)
+{
+	for (; *names; names++)
+		if (sym_is(abi, v, *names))
+			return 1;
+	return 0;
+}
+
 const char *sym_name(const struct sys_abi *abi, const char *family,
 		     unsigned long long v)
 {

@@ -38,6 +38,20 @@ trace() {
 # The part of a line before strace's " = result".
 call_part() { sed 's/) *= .*/)/' <<<"$1"; }
 
+# replay_all PID FILE: each line of FILE into PID, whose call part must
+# come back as strace's.  N: how many were replayed; on the first that
+# differs, returns 1 with WHY.
+replay_all() {
+	local line
+	N=0
+	while IFS= read -r line; do
+		N=$((N + 1))
+		scr "$1" -e "$line"
+		[ "$(call_part "$OUT")" = "$(call_part "$line")" ] ||
+			{ WHY="shown as '$OUT' ($ERR), strace: '$line'"; return 1; }
+	done <"$2"
+}
+
 # openat from cat: the target gets the same file, read-only.
 test_openat() {
 	local t=replay_openat line fd
@@ -202,7 +216,7 @@ s.getsockname()' || { fail $t "strace failed"; return; }
 # of no name.  Each traced line is replayed; scremote must show it as
 # strace did.
 test_flag_order() {
-	local t=replay_flag_order line n=0 want
+	local t=replay_flag_order
 	start_target || { fail $t "no target"; return; }
 	mkdir -p "$TMPD/dir"
 	trace access,faccessat,faccessat2,openat,eventfd2,socket,wait4,umask,mkdir,chmod,unlinkat,lseek,mmap,socket python3 -c '
@@ -234,14 +248,8 @@ socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_NONBLOCK | socket
 		echo 'wait4(-1, NULL, WNOHANG|WSTOPPED|WCONTINUED|__WALL, NULL) = -1 ECHILD (No child processes)'
 		echo 'waitid(P_ALL, 0, NULL, WNOHANG|WEXITED|WSTOPPED|WNOWAIT, NULL) = -1 ECHILD (No child processes)'
 	} >"$TMPD/calls"
-	while IFS= read -r line; do
-		n=$((n + 1))
-		scr "$T" -e "$line"
-		want=$(call_part "$line")
-		[ "$(call_part "$OUT")" = "$want" ] ||
-			{ fail $t "shown as '$OUT' ($ERR), strace: '$line'"; return; }
-	done <"$TMPD/calls"
-	[ $n -ge 14 ] || { fail $t "only $((n - 2)) calls traced: $(cat "$TMPD/trace")"; return; }
+	replay_all "$T" "$TMPD/calls" || { fail $t "$WHY"; return; }
+	[ "$N" -ge 14 ] || { fail $t "only $((N - 2)) calls traced: $(cat "$TMPD/trace")"; return; }
 	released "$T" || { fail $t "target not released"; return; }
 	pass $t
 }
@@ -399,7 +407,7 @@ os.sched_getaffinity(0)'
 # set without l_pid, F_NOTIFY's DN_*, O_ACCMODE, a device number,
 # mmap's huge page size.
 test_files() {
-	local t=replay_files line n=0
+	local t=replay_files line
 	start_target || { fail $t "no target"; return; }
 	printf 'abcdefghijklmnop' >"$TMPD/src"
 	mkdir -p "$TMPD/d"
@@ -441,13 +449,8 @@ except OSError:
 'O_ACCMODE|^mknodat\(|^mmap\(NULL, 2097152, ' "$TMPD/trace" |
 			sed "s#$TMPD/d/null#$TMPD/d/null2#"
 	} >"$TMPD/calls"
-	while IFS= read -r line; do
-		n=$((n + 1))
-		scr "$T" -e "$line"
-		[ "$(call_part "$OUT")" = "$(call_part "$line")" ] ||
-			{ fail $t "shown as '$OUT' ($ERR), strace: '$line'"; return; }
-	done <"$TMPD/calls"
-	[ $n -ge 8 ] || { fail $t "only $n calls traced: $(cat "$TMPD/trace")"; return; }
+	replay_all "$T" "$TMPD/calls" || { fail $t "$WHY"; return; }
+	[ "$N" -ge 8 ] || { fail $t "only $N calls traced: $(cat "$TMPD/trace")"; return; }
 	released "$T" || { fail $t "target not released"; return; }
 	pass $t
 }
