@@ -95,7 +95,8 @@ static void emit_value(struct emit *e, const struct dctx *x,
 		emit_uint(e, v);
 		return;
 	case SCR_ARG_INT:
-		if (v && t->detail && !strcmp(t->detail, "hex")) {
+		if (v && t->detail && (!strcmp(t->detail, "hex") ||
+				       !strcmp(t->detail, "unknown"))) {
 			emit_hex(e, v);
 			return;
 		}
@@ -161,6 +162,28 @@ static size_t filled_len(const struct dctx *x, const struct call *c,
 	return len;
 }
 
+/*
+ * The timeout of select, pselect6 and ppoll: the kernel writes the time
+ * left into it (so it is where the call writes, and no raw address is
+ * taken for it), but strace shows it as passed; ppoll's time left
+ * follows its result.
+ */
+static int timeout_as_passed(const struct call *c, const struct argtype *t)
+{
+	static const char *const calls[] = {
+		"select", "pselect6", "pselect6_time32", "ppoll",
+		"ppoll_time32", NULL
+	};
+
+	if (t->kind != SCR_ARG_INOUT || !t->name ||
+	    (strcmp(t->name, "tsp") && strcmp(t->name, "tvp")))
+		return 0;
+	for (size_t k = 0; calls[k]; k++)
+		if (!strcmp(c->name, calls[k]))
+			return 1;
+	return 0;
+}
+
 static void emit_strv(struct emit *e, const struct dctx *x,
 		      const struct blob *b)
 {
@@ -224,6 +247,9 @@ static void emit_arg(struct emit *e, const struct dctx *x, const struct call *c,
 	case ARG_BLOB:
 		if (t->kind == SCR_ARG_STRV) {
 			emit_strv(e, x, a->blob);
+		} else if (type && timeout_as_passed(c, t)) {
+			decode_print(e, x, type, a->blob->data, a->blob->len,
+				     elements(x, c, a, a->blob->len));
 		} else if (ok && o->out[i] && type && !e->json &&
 			   t->kind == SCR_ARG_INOUT && !strcmp(type, "int") &&
 			   a->blob->len == sizeof(int) &&

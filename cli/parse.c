@@ -217,10 +217,15 @@ static int parse_string_arg(struct cur *c, const char *what,
 		return lex_fail(c, start, c->pos - start, "%s takes %s, not a "
 				"string", what, kind_word(t->kind));
 	}
-	if ((t->kind == SCR_ARG_IN || t->kind == SCR_ARG_INOUT) && t->detail &&
-	    decode_struct(t->detail)) {
+	if (t->kind == SCR_ARG_INOUT && t->detail && decode_struct(t->detail)) {
+		free(d);
+		return lex_fail(c, start, c->pos - start, "%s takes a struct "
+				"%s: {field=value, ...}", what, t->detail);
+	}
+	if (t->kind == SCR_ARG_IN && t->detail && decode_struct(t->detail)) {
 		/* strace shows the bytes of a struct it does not decode
-		 * there (setsockopt's SO_LINGER): those bytes, no NUL. */
+		 * there (setsockopt's SO_RCVTIMEO_OLD): those bytes, no
+		 * NUL; the call only reads them. */
 		a->blob = blob_of(d, len);
 		a->size = len;
 		free(d);
@@ -419,6 +424,19 @@ static int parse_expr_arg(struct cur *c, const char *what,
 	if (expr_parse(c, &x, &a->expr) < 0)
 		return -1;
 	a->form = ARG_INT;
+	/* An int that may be an address the call writes through (ioctl's
+	 * argument for a request not known here): below the lowest address
+	 * a process can map (vm.mmap_min_addr, 64 KiB) it cannot be one. */
+	if (t->kind == SCR_ARG_INT && t->detail && !strcmp(t->detail, "unknown") &&
+	    (expr_has_refs(&a->expr) || expr_value(&a->expr) >= 0x10000)) {
+		expr_free(&a->expr);
+		return lex_fail(c, start, c->pos - start, "%s looks like an "
+				"address, and scremote does not know whether this "
+				"request writes there (it would write over the "
+				"process's memory): give buf(N) for what it "
+				"writes, or bytes(\"...\") for what it reads",
+				what);
+	}
 	/* A number where the call writes would write over whatever the
 	 * process keeps at that address. */
 	if ((t->kind == SCR_ARG_OUT || t->kind == SCR_ARG_INOUT) &&
@@ -540,7 +558,7 @@ static int size_outputs(struct cur *c, struct call *call)
 	for (unsigned int i = 0; i < call->nargs; i++) {
 		struct arg *a = &call->args[i];
 		const struct argtype *t = &a->t;
-		size_t size = 0, count = 0;
+		size_t size = 0, count = 0, rewritten = 0;
 
 		if (a->form != ARG_OUT)
 			continue;
@@ -552,12 +570,17 @@ static int size_outputs(struct cur *c, struct call *call)
 		else if (t->ref >= 0 && (unsigned int)t->ref < call->nargs &&
 			 call->args[t->ref].form == ARG_BLOB &&
 			 call->args[t->ref].blob->len == 4)
-			count = get_le(call->args[t->ref].blob->data, 4);
+			rewritten = count = get_le(call->args[t->ref].blob->data, 4);
 		if (t->detail && decode_size(c->abi, t->detail)) {
 			size = decode_size(c->abi, t->detail);
 			if (t->ref >= 0 && call->args[t->ref].t.kind ==
 			    SCR_ARG_COUNT)
 				size *= count ? count : 1;
+			/* The kernel writes as much as that size says, which
+			 * may be more than the layout here (an option taken
+			 * for an int that is a struct, a longer tcp_info). */
+			if (rewritten > size)
+				size = rewritten;
 		} else {
 			size = count;
 		}
@@ -570,6 +593,48 @@ static int size_outputs(struct cur *c, struct call *call)
 					t->name ? t->name : "argument",
 					t->detail ? t->detail : "what it points to");
 		a->size = size;
+	}
+	return 0;
+}
+
+/*
+ * Data given where the call also writes (poll's array, an offset) must
+ * be as long as its size or count argument says: the kernel writes
+ * that much, past what was given otherwise.
+ */
+static int check_lengths(struct cur *c, struct call *call)
+{
+	for (unsigned int i = 0; i < call->nargs; i++) {
+		const struct arg *a = &call->args[i];
+		const struct argtype *t = &a->t;
+		const struct arg *r = NULL;
+		size_t elem, need, have;
+
+		if ((t->kind != SCR_ARG_INOUT && t->kind != SCR_ARG_OUT) ||
+		    !a->blob)
+			continue;
+		elem = t->detail ? decode_size(c->abi, t->detail) : 0;
+		need = elem;
+		if (t->ref >= 0 && (unsigned int)t->ref < call->nargs) {
+			r = &call->args[t->ref];
+			if (r->form != ARG_INT || !arg_known(r))
+				continue;
+			need = expr_value(&r->expr);
+			if (r->t.kind == SCR_ARG_COUNT)
+				need *= elem ? elem : 1;
+			else if (need < elem)
+				r = NULL;	/* sendfile's offset: a loff_t */
+			if (!r)
+				need = elem;
+		}
+		have = a->blob->len;
+		if (need > have)
+			return lex_fail(c, a->pos, a->len, "%s's %s holds %zu "
+					"bytes, but the call may write %zu there "
+					"(%s %s): give all of it", call->name,
+					t->name ? t->name : "argument", have, need,
+					r ? "as" : "a", r ? (r->t.name ? r->t.name :
+					"its size") : t->detail);
 	}
 	return 0;
 }
@@ -599,7 +664,8 @@ static void type_ret(const struct sys_abi *abi, struct call *call)
 
 static int finish_call(struct cur *c, struct call *call, size_t endpos)
 {
-	if (check_arity(c, call, endpos) < 0 || size_outputs(c, call) < 0)
+	if (check_arity(c, call, endpos) < 0 || size_outputs(c, call) < 0 ||
+	    check_lengths(c, call) < 0)
 		return -1;
 	type_ret(c->abi, call);
 	return 0;

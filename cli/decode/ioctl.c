@@ -4,8 +4,9 @@
  * request encoded with _IOC_READ), it is a place for the call to write:
  * a raw address there, as a trace shows it, would have the kernel
  * write over whatever the process keeps at that address, so it takes
- * buf(N), int(N) or strace's {...} / [...] instead.  And struct
- * winsize, TIOCGWINSZ's and TIOCSWINSZ's.
+ * buf(N), int(N) or strace's {...} / [...] instead; for a request
+ * not known here, an address is refused all the same (a small number
+ * passes).  And struct winsize, TIOCGWINSZ's and TIOCSWINSZ's.
  */
 #include <string.h>
 
@@ -27,6 +28,13 @@ static const char *const int_in[] = {
 	"FIONBIO", "FIOASYNC", "TIOCSPGRP", "TIOCSETD", "TIOCMSET",
 	"TIOCMBIS", "TIOCMBIC", "TIOCSPTLCK", "TIOCPKT", "TIOCSSOFTCAR",
 	"FIOSETOWN", NULL
+};
+/* ... and those that read a struct, where a raw address does no harm. */
+static const char *const reads[] = {
+	"TCSETS", "TCSETSW", "TCSETSF", "TCSETS2", "TCSETSW2", "TCSETSF2",
+	"TCSETA", "TCSETAW", "TCSETAF", "TCSETX", "TCSETXW", "TCSETXF",
+	"TIOCSLCKTRMIOS", "TIOCSSERIAL", "TIOCSTI", "TIOCSRS485",
+	"TIOCSISO7816", NULL
 };
 /* ... and those that write something else. */
 static const char *const bytes_out[] = {
@@ -62,6 +70,11 @@ static void ioctl_arg(const struct sys_abi *abi, unsigned int i,
 		   ((IOC_DIR(req) & IOC_READ) && IOC_SIZE(req))) {
 		t->kind = SCR_ARG_OUT;
 		t->detail = NULL;
+	} else if (!sym_is_any(abi, req, reads) &&
+		   !(IOC_DIR(req) && IOC_SIZE(req))) {
+		/* Not known: it may write through an address (FIOQSIZE,
+		 * SIOCGIFCONF), so none is taken; small numbers are. */
+		t->detail = "unknown";
 	}
 }
 

@@ -517,6 +517,46 @@ test_ioctl() {
 	pass $t
 }
 
+# Lines that would have the kernel write where nobody handed it a
+# buffer are refused before the process is touched (exit 2): a trace's
+# address where the call writes (a timeout the kernel updates, prctl's
+# and arch_prctl's outputs, an ioctl request not known here), and data
+# shorter than the call writes into (poll's array, sendfile's offset).
+# A timeout given is the one the call waits.
+test_no_stray_writes() {
+	local t=no_stray_writes line start
+	start_target || { fail $t "no target"; return; }
+	while IFS= read -r line; do
+		scr "$T" -e "$line"
+		[ "$RC" -eq 2 ] && [ -z "$OUT" ] ||
+			{ fail $t "'$line' was not refused: rc $RC: $OUT $ERR"; return; }
+	done <<'EOF_LINES'
+select(0, NULL, NULL, NULL, 0x7ffc011bf450) = 0
+ppoll(NULL, 0, 0x7ffc011bf450, NULL, 8) = 0
+pselect6(0, NULL, NULL, NULL, 0x7ffc011bf450, NULL) = 0
+prctl(PR_GET_NAME, 0x7ffc011bf450) = 0
+prctl(PR_GET_PDEATHSIG, 0x7ffc011bf450) = 0
+ioctl(1, FIOQSIZE, 0x7ffc011bf450) = 0
+ioctl(3, 0x8912, 0x7ffc011bf450) = 0
+poll([{fd=0, events=POLLIN}], 8200, 0) = 1
+sendfile(1, 0, "x", 0) = 0
+EOF_LINES
+	if [ "$(uname -m)" = x86_64 ]; then
+		scr "$T" -e 'arch_prctl(ARCH_GET_FS, 0x7ffc011bf450) = 0'
+		[ "$RC" -eq 2 ] || { fail $t "ARCH_GET_FS: rc $RC: $OUT $ERR"; return; }
+	fi
+	start=$(date +%s%N)
+	scr "$T" -e 'select(0, NULL, NULL, NULL, {tv_sec=0, tv_usec=300000}) = 0 (Timeout)'
+	[ "$RC" -eq 0 ] && [ $(( ($(date +%s%N) - start) / 1000000 )) -ge 250 ] &&
+		[ "$OUT" = 'select(0, NULL, NULL, NULL, {tv_sec=0, tv_usec=300000}) = 0' ] ||
+		{ fail $t "select's timeout: rc $RC: $OUT $ERR"; return; }
+	scr "$T" -e 'prctl(PR_GET_NAME, "x") = 0'
+	[ "$RC" -eq 0 ] && grep -q '^prctl(PR_GET_NAME, "cli_target") = 0$' <<<"$OUT" ||
+		{ fail $t "PR_GET_NAME: rc $RC: $OUT $ERR"; return; }
+	released "$T" || { fail $t "target not released"; return; }
+	pass $t
+}
+
 # More of strace's forms, from the second replay audit: random bytes
 # in hex escapes, a timeout shown as passed (not as the kernel left
 # it), an unnamed AF_UNIX address as long as the call said, a sticky
@@ -558,6 +598,7 @@ os.stat(sys.argv[1])' "$TMPD/sticky" || { fail $t "strace failed"; return; }
 }
 
 test_openat
+test_no_stray_writes
 test_more_forms
 test_ioctl
 test_structs
