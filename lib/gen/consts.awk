@@ -101,8 +101,9 @@ function add_member(fam, k) {
 }
 
 BEGIN {
+	# The headers, with the #if around those only some systems have.
 	while ((getline l < incs) > 0)
-		if (l ~ /^#include/)
+		if (l ~ /^#(include|if|endif)/)
 			print l
 	print "#include \"systab.h\""
 	print ""
