@@ -37,6 +37,13 @@ struct argtype {
 	signed char ref;	/* linked size/count or pointer, -1: none */
 };
 
+/* What a hook says argument (or result) t is. */
+static inline void argtype_set(struct argtype *t, int kind, const char *detail)
+{
+	t->kind = kind;
+	t->detail = detail;
+}
+
 /* ---- reading and showing data ------------------------------------------- */
 
 /* Where printers get memory a pointer refers to. */

@@ -8,12 +8,6 @@
 #include "decode.h"
 
 /* Is v the value of constant name in this ABI? */
-static void set(struct argtype *t, int kind, const char *detail)
-{
-	t->kind = kind;
-	t->detail = detail;
-}
-
 static const char *const set_locks[] = {
 	"F_SETLK", "F_SETLKW", "F_OFD_SETLK", "F_OFD_SETLKW", NULL
 };
@@ -39,30 +33,30 @@ static void fcntl_arg(const struct sys_abi *abi, unsigned int i,
 	if (i != 2 || !known[1])
 		return;
 	if (sym_is(abi, cmd, "F_SETFL"))
-		set(t, SCR_ARG_FLAGS, "open_flags");
+		argtype_set(t, SCR_ARG_FLAGS, "open_flags");
 	else if (sym_is(abi, cmd, "F_SETFD"))
-		set(t, SCR_ARG_FLAGS, "fd_flags");
+		argtype_set(t, SCR_ARG_FLAGS, "fd_flags");
 	else if (sym_is(abi, cmd, "F_DUPFD") || sym_is(abi, cmd, "F_DUPFD_CLOEXEC"))
-		set(t, SCR_ARG_FD, NULL);
+		argtype_set(t, SCR_ARG_FD, NULL);
 	else if (sym_is(abi, cmd, "F_SETOWN"))
-		set(t, SCR_ARG_PID, NULL);
+		argtype_set(t, SCR_ARG_PID, NULL);
 	else if (sym_is(abi, cmd, "F_SETSIG"))
-		set(t, SCR_ARG_SIGNAL, NULL);
+		argtype_set(t, SCR_ARG_SIGNAL, NULL);
 	else if (sym_is(abi, cmd, "F_SETLEASE"))
-		set(t, SCR_ARG_ENUM, "lock_type");
+		argtype_set(t, SCR_ARG_ENUM, "lock_type");
 	else if (sym_is(abi, cmd, "F_ADD_SEALS"))
-		set(t, SCR_ARG_FLAGS, "seal_flags");
+		argtype_set(t, SCR_ARG_FLAGS, "seal_flags");
 	else if (sym_is_any(abi, cmd, set_locks) || sym_is_any(abi, cmd, set_locks64))
-		set(t, SCR_ARG_IN, strcmp(lock_struct(abi, cmd), "flock") ?
+		argtype_set(t, SCR_ARG_IN, strcmp(lock_struct(abi, cmd), "flock") ?
 		    "flock64_set" : "flock_set");
 	else if (sym_is(abi, cmd, "F_NOTIFY"))
-		set(t, SCR_ARG_FLAGS, "dn_flags");
+		argtype_set(t, SCR_ARG_FLAGS, "dn_flags");
 	else if (sym_is(abi, cmd, "F_SETOWN_EX"))
-		set(t, SCR_ARG_IN, "f_owner_ex");
+		argtype_set(t, SCR_ARG_IN, "f_owner_ex");
 	else if (sym_is(abi, cmd, "F_GETOWN_EX"))
-		set(t, SCR_ARG_OUT, "f_owner_ex");
+		argtype_set(t, SCR_ARG_OUT, "f_owner_ex");
 	else if (sym_is_any(abi, cmd, get_locks) || sym_is(abi, cmd, "F_GETLK64"))
-		set(t, SCR_ARG_INOUT, lock_struct(abi, cmd));
+		argtype_set(t, SCR_ARG_INOUT, lock_struct(abi, cmd));
 }
 
 static void fcntl_ret(const struct sys_abi *abi, unsigned int nargs,
@@ -74,19 +68,19 @@ static void fcntl_ret(const struct sys_abi *abi, unsigned int nargs,
 	if (nargs < 2 || !known[1])
 		return;
 	if (sym_is(abi, cmd, "F_GETFL"))
-		set(t, SCR_ARG_FLAGS, "open_flags");
+		argtype_set(t, SCR_ARG_FLAGS, "open_flags");
 	else if (sym_is(abi, cmd, "F_GETFD"))
-		set(t, SCR_ARG_FLAGS, "fd_flags");
+		argtype_set(t, SCR_ARG_FLAGS, "fd_flags");
 	else if (sym_is(abi, cmd, "F_DUPFD") || sym_is(abi, cmd, "F_DUPFD_CLOEXEC"))
-		set(t, SCR_ARG_FD, NULL);
+		argtype_set(t, SCR_ARG_FD, NULL);
 	else if (sym_is(abi, cmd, "F_GETOWN"))
-		set(t, SCR_ARG_PID, NULL);
+		argtype_set(t, SCR_ARG_PID, NULL);
 	else if (sym_is(abi, cmd, "F_GETSIG"))
-		set(t, SCR_ARG_SIGNAL, NULL);
+		argtype_set(t, SCR_ARG_SIGNAL, NULL);
 	else if (sym_is(abi, cmd, "F_GETLEASE"))
-		set(t, SCR_ARG_ENUM, "lock_type");
+		argtype_set(t, SCR_ARG_ENUM, "lock_type");
 	else if (sym_is(abi, cmd, "F_GET_SEALS"))
-		set(t, SCR_ARG_FLAGS, "seal_flags");
+		argtype_set(t, SCR_ARG_FLAGS, "seal_flags");
 }
 
 /* struct flock: off_t is the ABI's long; flock64's loff_t is 64 bits

@@ -7,12 +7,6 @@
  */
 #include "decode.h"
 
-static void set(struct argtype *t, int kind, const char *detail)
-{
-	t->kind = kind;
-	t->detail = detail;
-}
-
 static void prctl_arg(const struct sys_abi *abi, unsigned int i,
 		      const unsigned long *v, const unsigned char *known,
 		      struct argtype *t)
@@ -27,15 +21,15 @@ static void prctl_arg(const struct sys_abi *abi, unsigned int i,
 	if (i != 1 || !known[0])
 		return;
 	if (sym_is(abi, opt, "PR_GET_NAME"))
-		set(t, SCR_ARG_OUT, "task_comm");
+		argtype_set(t, SCR_ARG_OUT, "task_comm");
 	else if (sym_is(abi, opt, "PR_SET_NAME"))
-		set(t, SCR_ARG_STR, NULL);
+		argtype_set(t, SCR_ARG_STR, NULL);
 	else if (sym_is(abi, opt, "PR_GET_TID_ADDRESS"))
-		set(t, SCR_ARG_OUT, "addr_word");
+		argtype_set(t, SCR_ARG_OUT, "addr_word");
 	else if (sym_is_any(abi, opt, int_out))
-		set(t, SCR_ARG_OUT, "int");
+		argtype_set(t, SCR_ARG_OUT, "int");
 	else if (sym_is(abi, opt, "PR_SET_PDEATHSIG"))
-		set(t, SCR_ARG_SIGNAL, NULL);
+		argtype_set(t, SCR_ARG_SIGNAL, NULL);
 }
 
 static void arch_prctl_arg(const struct sys_abi *abi, unsigned int i,
@@ -53,11 +47,11 @@ static void arch_prctl_arg(const struct sys_abi *abi, unsigned int i,
 	if (i != 1 || !known[0])
 		return;
 	if (sym_is_any(abi, v[0], word_out))
-		set(t, SCR_ARG_OUT, "addr_word");
+		argtype_set(t, SCR_ARG_OUT, "addr_word");
 	else if (sym_is_any(abi, v[0], u64_out))
-		set(t, SCR_ARG_OUT, "u64");
+		argtype_set(t, SCR_ARG_OUT, "u64");
 	else if (sym_is(abi, v[0], "ARCH_GET_MAX_TAG_BITS"))
-		set(t, SCR_ARG_OUT, "int");
+		argtype_set(t, SCR_ARG_OUT, "int");
 }
 
 /* PR_GET_NAME's 16 bytes, shown as the string they hold. */
