@@ -597,7 +597,27 @@ os.stat(sys.argv[1])' "$TMPD/sticky" || { fail $t "strace failed"; return; }
 	pass $t
 }
 
+# getdents64's records as strace -v shows them: ls's own line, replayed
+# on the same directory at the same descriptor, comes back whole.
+test_getdents() {
+	local t=replay_getdents line fd
+	start_target || { fail $t "no target"; return; }
+	mkdir -p "$TMPD/dd/sub"; : >"$TMPD/dd/a"; ln -sf a "$TMPD/dd/l"
+	timeout -k 2 20 strace -v -qq -e signal=none -e trace=getdents64 \
+		-o "$TMPD/trace" ls "$TMPD/dd" >/dev/null 2>&1 ||
+		{ fail $t "strace failed"; return; }
+	line=$(grep -m1 '^getdents64([0-9]*, \[{' "$TMPD/trace")
+	[ -n "$line" ] || { skip $t "ls made no getdents64 call: $(cat "$TMPD/trace")"; return; }
+	fd=$(sed 's/^getdents64(\([0-9]*\),.*/\1/' <<<"$line")
+	scr "$T" -e "openat(AT_FDCWD, \"$TMPD/dd\", O_RDONLY|O_DIRECTORY)" -e "dup2(\$1, $fd)" \
+		-e "$line"
+	[ "$RC" -eq 0 ] && [ "$(tail -1 <<<"$OUT")" = "$(sed 's/) *= \([0-9]*\)$/) = \1/' <<<"$line")" ] ||
+		{ fail $t "'$line' shown as '$OUT' ($ERR)"; return; }
+	pass $t
+}
+
 test_openat
+test_getdents
 test_no_stray_writes
 test_more_forms
 test_ioctl
