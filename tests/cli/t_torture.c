@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -229,15 +230,23 @@ static void fill_buffer(void)
 
 /* The target: echoes bytes until its pipes are gone, then waits.  Raw
  * system calls only, and default signal actions, so that what kills it
- * is what the calls did, not a sanitizer's handler. */
+ * is what the calls did, not a sanitizer's handler.  Its files may not
+ * grow past 1 MiB (EFBIG, SIGXFSZ ignored): under ASan a random buffer
+ * address can fall in the sanitizer's shadow, mapped and readable, and
+ * a random write of terabytes from there to its stdio file would fill
+ * the disk, in a kernel loop no signal but SIGKILL breaks. */
 static void __attribute__((noreturn)) target_main(int in, int out)
 {
+	struct rlimit fsize = { 1 << 20, 1 << 20 };
 	sigset_t none;
 	char c;
 
 	for (int s = 1; s < 32; s++)
 		if (s != SIGKILL && s != SIGSTOP)
 			signal(s, SIG_DFL);
+	signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &fsize))
+		_exit(1);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
