@@ -295,3 +295,17 @@ out:
 	c->depth--;
 	return r;
 }
+
+int decode_parse_at(struct cur *c, const char *name, struct blob *b,
+		    size_t off)
+{
+	struct blob *t = blob_new(0);
+	int r = decode_parse(c, c->abi, name, 0, t);
+
+	if (r == 0) {
+		blob_grow(b, off + t->len);
+		memcpy(b->data + off, t->data, t->len);
+	}
+	blob_free(t);
+	return r;
+}

@@ -230,5 +230,8 @@ void decode_print(struct emit *e, const struct dctx *x, const char *name,
  * elements at most; 0: any), or a scalar expression. */
 int decode_parse(struct cur *c, const struct sys_abi *abi, const char *name,
 		 size_t count, struct blob *b);
+/* The same, into b at off (a struct's own parser: sched_param's [0]). */
+int decode_parse_at(struct cur *c, const char *name, struct blob *b,
+		    size_t off);
 
 #endif

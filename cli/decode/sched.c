@@ -75,18 +75,10 @@ static void sched_param_print(struct emit *e, const struct dctx *x,
 static int sched_param_parse(struct cur *c, const struct sys_abi *abi,
 			     struct blob *b, size_t off)
 {
-	struct blob *one = blob_new(0);
-	int r;
-
 	(void)abi;
-	r = decode_parse(c, c->abi, lex_peek(c) == '{' ? "sched_param_f" :
-			 "int[1]", 0, one);
-	if (r == 0) {
-		blob_grow(b, off + 4);
-		memcpy(b->data + off, one->data, one->len < 4 ? one->len : 4);
-	}
-	blob_free(one);
-	return r;
+	lex_skip_ws(c);
+	return decode_parse_at(c, lex_peek(c) == '{' ? "sched_param_f" :
+			       "int[1]", b, off);
 }
 
 static const struct field sched_param_f[] = {

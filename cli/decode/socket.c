@@ -161,9 +161,7 @@ static void sock_error_print(struct emit *e, const struct dctx *x,
 static int sock_error_parse(struct cur *c, const struct sys_abi *abi,
 			    struct blob *b, size_t off)
 {
-	struct blob *one;
 	size_t n;
-	int r;
 
 	(void)abi;
 	lex_skip_ws(c);
@@ -188,12 +186,7 @@ static int sock_error_parse(struct cur *c, const struct sys_abi *abi,
 		}
 		c->pos = at;
 	}
-	one = blob_new(0);
-	r = decode_parse(c, c->abi, "int[1]", 0, one);
-	if (r == 0)
-		blob_put(b, off, 4, get_le(one->data, 4));
-	blob_free(one);
-	return r;
+	return decode_parse_at(c, "int[1]", b, off);
 }
 
 static const struct dstruct structs[] = {
